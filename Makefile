@@ -1,0 +1,95 @@
+# authmilter - build, test, lint, bench
+#
+#   make            build/authmilter (optimised, with debug info)
+#   make check      unit + integration + suites under ASan/UBSan
+#   make unit       unit tests only (ASan/UBSan)
+#   make lint       layering, banned calls, config keys vs man page
+#   make bench      benchmarks (test-harness/bench)
+#   make run        build and run in the foreground with conf/authmilter.conf
+
+CC	?= cc
+PKGS	 = libconfig libunbound opendkim milter openssl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS	 = $(PKG_LIBS) -lspf2 -lopendmarc -lidn2 -lpthread
+
+CSTD	 = -std=c17 -D_GNU_SOURCE
+WARN	 = -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
+	   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+OPT	?= -O2 -g
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+
+B	?= build
+S	 = build/san
+
+LIB_SRCS = $(wildcard util/*.c) $(wildcard conf/*.c) dns/dns.c \
+	   $(wildcard auth/*.c) $(wildcard policy/*.c)
+MILTER_SRCS = $(wildcard milter/*.c)
+MOCK_SRCS = dns/dns_mock.c
+UNIT_SRCS = $(wildcard test-harness/unit/test_*.c)
+
+obj = $(patsubst %.c,$(1)/obj/%.o,$(2))
+
+.PHONY: all san check unit lint bench run clean deps deps-test install
+
+all: $(B)/authmilter
+
+# --- object rules, one tree per flavour -----------------------------------
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(OPT) -I. $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(S)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SANFLAGS) -I. $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/authmilter: $(call obj,$(B),$(LIB_SRCS) $(MILTER_SRCS))
+	$(CC) $(OPT) -o $@ $^ $(LIBS)
+
+$(S)/authmilter: $(call obj,$(S),$(LIB_SRCS) $(MILTER_SRCS))
+	$(CC) $(SANFLAGS) -o $@ $^ $(LIBS)
+
+# unit tests link everything but the real resolver and the milter layer
+UNIT_LIB_SRCS = $(filter-out dns/dns.c,$(LIB_SRCS)) $(MOCK_SRCS)
+UNIT_BINS = $(patsubst test-harness/unit/%.c,$(S)/unit/%,$(UNIT_SRCS))
+
+$(S)/unit/%: $(S)/obj/test-harness/unit/%.o $(call obj,$(S),$(UNIT_LIB_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SANFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+san: $(S)/authmilter $(UNIT_BINS)
+
+# --- the README's commands --------------------------------------------------
+deps:
+	@test-harness/deps.sh build
+
+deps-test:
+	@test-harness/deps.sh test
+
+run: deps
+	$(MAKE) all
+	$(B)/authmilter -f -c conf/authmilter.conf
+
+unit: san
+	@test-harness/run-tests --unit-only
+
+check: deps-test
+	$(MAKE) san all
+	@test-harness/run-tests
+
+lint:
+	@test-harness/lint.sh
+
+bench: all
+	@test-harness/bench/run.sh
+
+install: all
+	install -D -m 0755 $(B)/authmilter $(DESTDIR)/usr/local/sbin/authmilter
+	install -D -m 0644 man/authmilter.8 $(DESTDIR)/usr/local/share/man/man8/authmilter.8
+	install -D -m 0644 man/authmilter.conf.5 $(DESTDIR)/usr/local/share/man/man5/authmilter.conf.5
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

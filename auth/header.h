@@ -1,0 +1,35 @@
+/*
+ * NAME
+ *	header - the RFC 5322 From: field: author domains
+ * SYNOPSIS
+ *	#include "auth/header.h"
+ *
+ *	void header_from_parse(const char *value, size_t len,
+ *	    struct from_result *res_r);
+ *	void header_from_count(struct from_result *res_r, int nfields);
+ * DESCRIPTION
+ *	header_from_parse() parses one From: field value (as the milter
+ *	gives it, possibly folded) as an RFC 5322 3.6.2 mailbox-list:
+ *	display names, comments, quoted strings, angle addresses. It fills
+ *	res_r->domains with the distinct lower-cased domains, and sets
+ *	status FROM_OK (one mailbox), FROM_MULTIPLE_MAILBOXES, or
+ *	FROM_UNPARSEABLE (syntax error, NUL, no domain) with a reason.
+ *	Addresses inside comments are never taken.
+ *
+ *	header_from_count() applies the field count: 0 gives
+ *	FROM_MISSING, more than 1 FROM_MULTIPLE_FIELDS.
+ * SEE ALSO
+ *	RFC 5322 3.4, 3.6.2; RFC 7489 6.6.1
+ */
+#ifndef AM_HEADER_H
+#define AM_HEADER_H
+
+#include <stddef.h>
+
+#include "auth/result.h"
+
+void	header_from_parse(const char *value, size_t len,
+	    struct from_result *res_r);
+void	header_from_count(struct from_result *res_r, int nfields);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * NAME
+ *	result - plain results of the SPF, DKIM, From: and DMARC checks
+ * SYNOPSIS
+ *	#include "auth/result.h"
+ * DESCRIPTION
+ *	Plain structs, no library headers: policy/ and milter/ read these
+ *	and nothing of libspf2, libopendkim or libopendmarc. Every string is
+ *	NUL-terminated and already bounded (util/limits.h); peer-supplied
+ *	strings (domains, selectors) are stored as received and must be
+ *	escaped by whoever writes them out (authres.c, log lines).
+ * SEE ALSO
+ *	RFC 8601 2.7 (result values), RFC 7208 2.6, RFC 6376, RFC 7489
+ */
+#ifndef AM_RESULT_H
+#define AM_RESULT_H
+
+#include <stdbool.h>
+
+#include "util/limits.h"
+
+/* RFC 7208 2.6 / RFC 8601 2.7.2 */
+enum spf_res {
+	SPF_RES_NONE = 0,
+	SPF_RES_NEUTRAL,
+	SPF_RES_PASS,
+	SPF_RES_FAIL,
+	SPF_RES_SOFTFAIL,
+	SPF_RES_TEMPERROR,
+	SPF_RES_PERMERROR,
+};
+
+/* one check_host() evaluation: HELO or MAIL FROM identity */
+struct spf_result {
+	enum spf_res result;
+	bool	 checked;		/* false: identity absent, not run */
+	char	 domain[LIM_DOMAIN];	/* the domain checked */
+	char	 identity[LIM_ADDRESS];	/* helo name or MAIL FROM address */
+	char	 reason[LIM_REASON];	/* short, our own words */
+};
+
+/* RFC 8601 2.7.1; POLICY: verified, but not acceptable (rsa-sha1, key
+ * too short), so it never counts as a pass. */
+enum dkim_res {
+	DKIM_RES_NONE = 0,
+	DKIM_RES_PASS,
+	DKIM_RES_FAIL,
+	DKIM_RES_NEUTRAL,
+	DKIM_RES_POLICY,
+	DKIM_RES_TEMPERROR,
+	DKIM_RES_PERMERROR,
+};
+
+struct dkim_sig_result {
+	enum dkim_res result;
+	char	 d[LIM_DOMAIN];		/* signing domain, lower case */
+	char	 s[64];			/* selector */
+	char	 a[32];			/* a= as in the signature */
+	char	 b[16];			/* first 8 chars of b= (header.b) */
+	char	 i[LIM_ADDRESS];	/* i= if present */
+	unsigned keybits;		/* 0 if unknown */
+	bool	 partial_body;		/* l= left body bytes unsigned */
+	char	 reason[LIM_REASON];
+};
+
+struct dkim_result {
+	int	 nsigs;			/* signatures evaluated */
+	int	 nskipped;		/* over the configured cap */
+	struct dkim_sig_result sigs[LIM_DKIM_SIGS];
+};
+
+/* The RFC 5322 From: field as DMARC sees it */
+enum from_status {
+	FROM_OK = 0,
+	FROM_MISSING,			/* no From: field */
+	FROM_MULTIPLE_FIELDS,		/* more than one From: field */
+	FROM_MULTIPLE_MAILBOXES,	/* one field, several mailboxes */
+	FROM_UNPARSEABLE,		/* syntax error, or no domain */
+};
+
+struct from_result {
+	enum from_status status;
+	int	 ndomains;		/* distinct author domains */
+	char	 domains[LIM_FROM_MAILBOXES][LIM_DOMAIN];	/* lower case */
+	char	 reason[LIM_REASON];
+};
+
+/* RFC 7489 6.3 */
+enum dmarc_policy {
+	DMARC_P_UNSET = 0,
+	DMARC_P_NONE,			/* p=none */
+	DMARC_P_QUARANTINE,	/* p=quarantine */
+	DMARC_P_REJECT,			/* p=reject */
+};
+
+enum dmarc_res {
+	DMARC_RES_NONE = 0,		/* no policy record */
+	DMARC_RES_PASS,
+	DMARC_RES_FAIL,
+	DMARC_RES_TEMPERROR,
+	DMARC_RES_PERMERROR,
+};
+
+struct dmarc_result {
+	enum dmarc_res result;
+	enum dmarc_policy policy;	/* the one to apply: p, or sp */
+	enum dmarc_policy p;		/* as published */
+	enum dmarc_policy sp;
+	char	 from_domain[LIM_DOMAIN];
+	char	 policy_domain[LIM_DOMAIN];	/* where the record was found */
+	char	 org_domain[LIM_DOMAIN];	/* of from_domain */
+	bool	 spf_aligned;
+	bool	 dkim_aligned;
+	char	 adkim;			/* 'r' or 's' */
+	char	 aspf;
+	int	 pct;			/* 0..100, 100 if absent */
+	bool	 testing;		/* t=y (RFC 9989) or pct < 100 */
+	char	 reason[LIM_REASON];
+};
+
+/* everything one message's evaluation produced */
+struct auth_results {
+	struct spf_result helo;
+	struct spf_result mailfrom;
+	struct dkim_result dkim;
+	struct from_result from;
+	struct dmarc_result dmarc;
+};
+
+const char *spf_res_str(enum spf_res r);
+const char *dkim_res_str(enum dkim_res r);
+const char *dmarc_res_str(enum dmarc_res r);
+const char *dmarc_policy_str(enum dmarc_policy p);
+const char *from_status_str(enum from_status s);
+
+#endif

@@ -1,0 +1,337 @@
+/*
+ * NAME
+ *	conf - libconfig file to an immutable struct conf
+ * DESCRIPTION
+ *	See conf.h. Defaults come from the params table as text and go
+ *	through the same setters as file values, so a default can never be
+ *	a value the file could not hold.
+ * DIAGNOSTICS
+ *	"file:line: reason" in why: syntax errors (from libconfig), unknown
+ *	keys, wrong types, values out of bounds or not among the choices.
+ */
+#include <libconfig.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/conf.h"
+#include "util/am.h"
+#include "util/log.h"
+
+#define FIELD(cf, p, type)	((type *)((char *)(cf) + (p)->off))
+
+/* param_find - the table entry for a dotted key, or NULL */
+static const struct param *
+param_find(const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf_nparams; i++)
+		if (strcmp(conf_params[i].key, key) == 0)
+			return (&conf_params[i]);
+	return (NULL);
+}
+
+/* param_is_group - 1 if some key lives below this dotted prefix */
+static int
+param_is_group(const char *prefix)
+{
+	size_t	 i, n = strlen(prefix);
+
+	for (i = 0; i < conf_nparams; i++)
+		if (strncmp(conf_params[i].key, prefix, n) == 0 &&
+		    conf_params[i].key[n] == '.')
+			return (1);
+	return (0);
+}
+
+/* conf_enum_str - text of an enum value of key */
+const char *
+conf_enum_str(const char *key, int value)
+{
+	const struct param *p = param_find(key);
+	int	 i;
+
+	if (p == NULL || p->type != PT_ENUM)
+		return ("?");
+	for (i = 0; p->choices[i] != NULL; i++)
+		if (i == value)
+			return (p->choices[i]);
+	return ("?");
+}
+
+/* cidrs_add - parse one CIDR into the list */
+static int
+cidrs_add(struct cidr_list *l, const char *s, struct buf *why)
+{
+	struct cidr *v;
+
+	if ((v = realloc(l->v, (l->n + 1) * sizeof(*v))) == NULL)
+		return (buf_why(why, AM_TEMP, "out of memory"));
+	l->v = v;
+	if (cidr_parse(s, &l->v[l->n]) != AM_OK)
+		return (buf_why(why, AM_PERM, "bad network \"%s\"", s));
+	l->n++;
+	return (AM_OK);
+}
+
+/* set_text - apply a value given as text (defaults, strings) */
+static int
+set_text(struct conf *cf, const struct param *p, const char *s,
+    struct buf *why)
+{
+	char	*end, *copy, *tok, *save;
+	long	 n;
+	int	 i, st = AM_OK;
+
+	switch (p->type) {
+	case PT_STR:
+		if ((copy = strdup(s)) == NULL)
+			return (buf_why(why, AM_TEMP, "out of memory"));
+		free(*FIELD(cf, p, char *));
+		*FIELD(cf, p, char *) = copy;
+		return (AM_OK);
+	case PT_BOOL:
+		*FIELD(cf, p, bool) = strcmp(s, "true") == 0;
+		return (AM_OK);
+	case PT_INT:
+		n = strtol(s, &end, 10);
+		if (*s == '\0' || *end != '\0' || n < p->min || n > p->max)
+			return (buf_why(why, AM_PERM,
+			    "%s: %s is not a number from %ld to %ld",
+			    p->key, s, p->min, p->max));
+		*FIELD(cf, p, int) = (int)n;
+		return (AM_OK);
+	case PT_ENUM:
+		for (i = 0; p->choices[i] != NULL; i++)
+			if (strcmp(p->choices[i], s) == 0) {
+				*FIELD(cf, p, int) = i;
+				return (AM_OK);
+			}
+		return (buf_why(why, AM_PERM, "%s: \"%s\" is not one of the "
+		    "allowed values (see authmilter.conf(5))", p->key, s));
+	case PT_CIDRS:
+		if ((copy = strdup(s)) == NULL)
+			return (buf_why(why, AM_TEMP, "out of memory"));
+		for (tok = strtok_r(copy, " ", &save); tok != NULL &&
+		    st == AM_OK; tok = strtok_r(NULL, " ", &save))
+			st = cidrs_add(FIELD(cf, p, struct cidr_list), tok, why);
+		free(copy);
+		return (st);
+	}
+	am_panic("set_text: bad type %d", p->type);
+}
+
+/* set_setting - apply one libconfig setting, checking its type */
+static int
+set_setting(struct conf *cf, const struct param *p, config_setting_t *s,
+    struct buf *why)
+{
+	struct cidr_list *l;
+	const char *str;
+	char	 num[32];
+	int	 i, type = config_setting_type(s), st;
+
+	switch (p->type) {
+	case PT_STR:
+	case PT_ENUM:
+		if (type != CONFIG_TYPE_STRING)
+			return (buf_why(why, AM_PERM, "%s: want a string",
+			    p->key));
+		return (set_text(cf, p, config_setting_get_string(s), why));
+	case PT_BOOL:
+		if (type != CONFIG_TYPE_BOOL)
+			return (buf_why(why, AM_PERM,
+			    "%s: want true or false", p->key));
+		*FIELD(cf, p, bool) = config_setting_get_bool(s) != 0;
+		return (AM_OK);
+	case PT_INT:
+		if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
+			return (buf_why(why, AM_PERM, "%s: want a number",
+			    p->key));
+		snprintf(num, sizeof(num), "%lld",
+		    (long long)config_setting_get_int64(s));
+		return (set_text(cf, p, num, why));
+	case PT_CIDRS:
+		if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
+			return (buf_why(why, AM_PERM,
+			    "%s: want a list of strings", p->key));
+		l = FIELD(cf, p, struct cidr_list);
+		free(l->v);
+		l->v = NULL;
+		l->n = 0;
+		for (i = 0; i < config_setting_length(s); i++) {
+			str = config_setting_get_string_elem(s, i);
+			if (str == NULL)
+				return (buf_why(why, AM_PERM,
+				    "%s: want a list of strings", p->key));
+			if ((st = cidrs_add(l, str, why)) != AM_OK)
+				return (st);
+		}
+		return (AM_OK);
+	}
+	am_panic("set_setting: bad type %d", p->type);
+}
+
+/* walk - apply every setting below group, refusing unknown keys */
+static int
+walk(struct conf *cf, config_setting_t *group, const char *prefix,
+    struct buf *why)
+{
+	config_setting_t *s;
+	const struct param *p;
+	char	 key[256];
+	int	 i, st;
+
+	for (i = 0; (s = config_setting_get_elem(group, i)) != NULL; i++) {
+		snprintf(key, sizeof(key), "%s%s%s", prefix,
+		    *prefix ? "." : "", config_setting_name(s));
+		if (config_setting_is_group(s) && param_is_group(key)) {
+			if ((st = walk(cf, s, key, why)) != AM_OK)
+				return (st);
+			continue;
+		}
+		if ((p = param_find(key)) == NULL)
+			st = buf_why(why, AM_PERM, "unknown key \"%s\"", key);
+		else
+			st = set_setting(cf, p, s, why);
+		if (st != AM_OK) {
+			if (why != NULL)
+				buf_setf(why, "%s:%u: %s", cf->path,
+				    config_setting_source_line(s),
+				    buf_str(why));
+			return (st);
+		}
+	}
+	return (AM_OK);
+}
+
+/* conf_defaults - a conf holding every default */
+static int
+conf_defaults(struct conf *cf, struct buf *why)
+{
+	size_t	 i;
+	int	 st;
+
+	for (i = 0; i < conf_nparams; i++)
+		if ((st = set_text(cf, &conf_params[i], conf_params[i].def,
+		    why)) != AM_OK)
+			am_panic("default of %s: %s", conf_params[i].key,
+			    why ? buf_str(why) : "");
+	return (AM_OK);
+}
+
+/* conf_load - defaults, then the file, all checked */
+int
+conf_load(const char *path, struct conf **cf_r, struct buf *why)
+{
+	config_t lc;
+	struct conf *cf;
+	int	 st = AM_OK;
+
+	*cf_r = NULL;
+	if ((cf = calloc(1, sizeof(*cf))) == NULL)
+		return (buf_why(why, AM_TEMP, "out of memory"));
+	conf_defaults(cf, why);
+	if (path != NULL) {
+		if ((cf->path = strdup(path)) == NULL)
+			st = buf_why(why, AM_TEMP, "out of memory");
+		config_init(&lc);
+		if (st == AM_OK && !config_read_file(&lc, path))
+			st = buf_why(why, AM_PERM, "%s:%d: %s", path,
+			    config_error_line(&lc),
+			    config_error_type(&lc) == CONFIG_ERR_FILE_IO ?
+			    "cannot read file" : config_error_text(&lc));
+		if (st == AM_OK)
+			st = walk(cf, config_root_setting(&lc), "", why);
+		config_destroy(&lc);
+	}
+	if (st == AM_OK && log_facility_parse(cf->syslog_facility) < 0)
+		st = buf_why(why, AM_PERM, "%s: syslog_facility: unknown "
+		    "facility \"%s\"", path ? path : "(defaults)",
+		    cf->syslog_facility);
+	if (st != AM_OK) {
+		conf_free(&cf);
+		return (st);
+	}
+	*cf_r = cf;
+	return (AM_OK);
+}
+
+/* conf_free - release a conf and clear the pointer */
+void
+conf_free(struct conf **cfp)
+{
+	struct conf *cf;
+	size_t	 i;
+
+	if (cfp == NULL || (cf = *cfp) == NULL)
+		return;
+	for (i = 0; i < conf_nparams; i++) {
+		if (conf_params[i].type == PT_STR)
+			free(*FIELD(cf, &conf_params[i], char *));
+		if (conf_params[i].type == PT_CIDRS)
+			free(FIELD(cf, &conf_params[i], struct cidr_list)->v);
+	}
+	free(cf->path);
+	free(cf);
+	*cfp = NULL;
+}
+
+/* dump_value - one value in libconfig syntax */
+static void
+dump_value(const struct conf *cf, const struct param *p, FILE *fp)
+{
+	const struct cidr_list *l;
+	char	 a[ADDR_STRLEN];
+	size_t	 i;
+
+	switch (p->type) {
+	case PT_STR:
+		fprintf(fp, "\"%s\"", *FIELD(cf, p, char *));
+		break;
+	case PT_BOOL:
+		fputs(*FIELD(cf, p, bool) ? "true" : "false", fp);
+		break;
+	case PT_INT:
+		fprintf(fp, "%d", *FIELD(cf, p, int));
+		break;
+	case PT_ENUM:
+		fprintf(fp, "\"%s\"", p->choices[*FIELD(cf, p, int)]);
+		break;
+	case PT_CIDRS:
+		l = FIELD(cf, p, struct cidr_list);
+		fputs("[", fp);
+		for (i = 0; i < l->n; i++) {
+			addr_format(&l->v[i].net, a, sizeof(a));
+			fprintf(fp, "%s\"%s/%d\"", i ? ", " : " ", a,
+			    l->v[i].bits);
+		}
+		fputs(" ]", fp);
+		break;
+	}
+}
+
+/* conf_dump - every key and its effective value, one per line */
+void
+conf_dump(const struct conf *cf, FILE *fp)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf_nparams; i++) {
+		fprintf(fp, "%s = ", conf_params[i].key);
+		dump_value(cf, &conf_params[i], fp);
+		fputs(";\n", fp);
+	}
+}
+
+/* conf_is_trusted - 1 if a lies in trusted_networks */
+int
+conf_is_trusted(const struct conf *cf, const struct addr *a)
+{
+	size_t	 i;
+
+	for (i = 0; i < cf->trusted_networks.n; i++)
+		if (cidr_match(&cf->trusted_networks.v[i], a))
+			return (1);
+	return (0);
+}

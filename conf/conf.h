@@ -1,0 +1,96 @@
+/*
+ * NAME
+ *	conf - the configuration: one immutable struct per load
+ * SYNOPSIS
+ *	#include "conf/conf.h"
+ *
+ *	int conf_load(const char *path, struct conf **cf_r, struct buf *why);
+ *	void conf_free(struct conf **cfp);
+ *	void conf_dump(const struct conf *cf, FILE *fp);
+ *	int conf_is_trusted(const struct conf *cf, const struct addr *a);
+ * DESCRIPTION
+ *	conf_load() reads a libconfig file, applies the defaults of the
+ *	params table (params.c: the only list of keys), checks every value
+ *	against its type and bounds, and refuses unknown keys. On error it
+ *	returns AM_PERM with "file:line: reason" in why and stores nothing.
+ *	A NULL path loads the defaults alone.
+ *
+ *	conf_dump() prints every key with its effective value, in the
+ *	table's order and in libconfig syntax (for -n).
+ * THREADS
+ *	A loaded conf is never changed; reload builds a new one (snap.c).
+ * SEE ALSO
+ *	authmilter.conf(5)
+ */
+#ifndef AM_CONF_H
+#define AM_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "util/addr.h"
+#include "util/buf.h"
+
+/* values of the enum-typed keys; order matches params.c choices */
+enum conf_mode { CONF_MODE_ENFORCE, CONF_MODE_MONITOR };
+enum conf_onerr { CONF_ONERR_TEMPFAIL, CONF_ONERR_ACCEPT };
+enum conf_badfrom { CONF_BADFROM_REJECT, CONF_BADFROM_ACCEPT };
+enum conf_rejact {
+	CONF_REJACT_REJECT, CONF_REJACT_QUARANTINE, CONF_REJACT_TAG
+};
+enum conf_quaract { CONF_QUARACT_QUARANTINE, CONF_QUARACT_TAG };
+
+struct cidr_list {
+	struct cidr *v;
+	size_t	 n;
+};
+
+struct conf {
+	char	*path;			/* NULL: defaults only */
+	char	*socket;
+	char	*user;
+	char	*pidfile;
+	char	*syslog_facility;
+	bool	 debug;
+	char	*authserv_id;		/* "" = MTA's {j} */
+	int	 mode;			/* enum conf_mode */
+	struct cidr_list trusted_networks;
+	bool	 skip_authenticated;
+	bool	 received_spf;
+	int	 on_dns_error;		/* enum conf_onerr */
+	int	 on_error;		/* enum conf_onerr */
+	int	 on_bad_from;		/* enum conf_badfrom */
+	char	*dns_nameservers;
+	int	 dns_timeout;		/* milliseconds */
+	int	 dkim_max_signatures;
+	int	 dkim_min_key_bits;
+	char	*dmarc_public_suffix_list;
+	int	 dmarc_reject_action;	/* enum conf_rejact */
+	int	 dmarc_quarantine_action;	/* enum conf_quaract */
+};
+
+/* one key of the params table */
+enum param_type { PT_STR, PT_BOOL, PT_INT, PT_ENUM, PT_CIDRS };
+
+struct param {
+	const char *key;		/* dotted path, e.g. "dns.timeout" */
+	enum param_type type;
+	const char *def;		/* default, as the man page shows it */
+	long	 min, max;		/* PT_INT bounds */
+	const char *const *choices;	/* PT_ENUM, NULL-terminated */
+	size_t	 off;			/* offsetof(struct conf, field) */
+	bool	 reload;		/* takes effect on SIGUSR1 reload */
+	const char *doc;		/* one line */
+};
+
+extern const struct param conf_params[];
+extern const size_t conf_nparams;
+
+int	conf_load(const char *path, struct conf **cf_r, struct buf *why);
+void	conf_free(struct conf **cfp);
+void	conf_dump(const struct conf *cf, FILE *fp);
+int	conf_is_trusted(const struct conf *cf, const struct addr *a);
+const char *conf_enum_str(const char *key, int value);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * NAME
+ *	params - the one table of configuration keys
+ * DESCRIPTION
+ *	Every key authmilter reads is here, with its type, default, bounds
+ *	and a one-line description. conf.c applies and checks it; -n prints
+ *	it; `make lint' checks that man/authmilter.conf.5 documents every
+ *	key with this default. Add a key here and in the man page, nowhere
+ *	else.
+ */
+#include <stddef.h>
+
+#include "conf/conf.h"
+
+static const char *const mode_choices[] = {"enforce", "monitor", NULL};
+static const char *const onerr_choices[] = {"tempfail", "accept", NULL};
+static const char *const badfrom_choices[] = {"reject", "accept", NULL};
+static const char *const rejact_choices[] = {
+	"reject", "quarantine", "tag", NULL
+};
+static const char *const quaract_choices[] = {"quarantine", "tag", NULL};
+
+#define O(f)	offsetof(struct conf, f)
+
+const struct param conf_params[] = {
+	{"socket", PT_STR, "inet:8893@127.0.0.1", 0, 0, NULL, O(socket),
+	    false, "milter socket: inet:PORT@ADDR, inet6:PORT@ADDR, unix:PATH"},
+	{"user", PT_STR, "", 0, 0, NULL, O(user), false,
+	    "user to run as after opening the socket; empty: no change"},
+	{"pidfile", PT_STR, "", 0, 0, NULL, O(pidfile), false,
+	    "file to write the process id to; empty: none"},
+	{"syslog_facility", PT_STR, "mail", 0, 0, NULL, O(syslog_facility),
+	    false, "syslog facility when not running with -f"},
+	{"debug", PT_BOOL, "false", 0, 0, NULL, O(debug), true,
+	    "log debug lines (DNS queries, each check)"},
+	{"authserv_id", PT_STR, "", 0, 0, NULL, O(authserv_id), true,
+	    "authserv-id of our Authentication-Results; empty: the MTA's {j}"},
+	{"mode", PT_ENUM, "enforce", 0, 0, mode_choices, O(mode), true,
+	    "enforce: act on verdicts; monitor: log and tag only"},
+	{"trusted_networks", PT_CIDRS, "127.0.0.0/8 ::1/128", 0, 0, NULL,
+	    O(trusted_networks), true,
+	    "clients whose mail is not evaluated (list of CIDR)"},
+	{"skip_authenticated", PT_BOOL, "true", 0, 0, NULL,
+	    O(skip_authenticated), true,
+	    "do not evaluate mail from SASL-authenticated clients"},
+	{"received_spf", PT_BOOL, "true", 0, 0, NULL, O(received_spf), true,
+	    "add a Received-SPF header for the MAIL FROM identity"},
+	{"on_dns_error", PT_ENUM, "tempfail", 0, 0, onerr_choices,
+	    O(on_dns_error), true,
+	    "verdict when a temporary DNS failure leaves DMARC undecided"},
+	{"on_error", PT_ENUM, "tempfail", 0, 0, onerr_choices, O(on_error),
+	    true, "verdict on internal errors (out of memory, library)"},
+	{"on_bad_from", PT_ENUM, "reject", 0, 0, badfrom_choices,
+	    O(on_bad_from), true,
+	    "verdict without exactly one From: with one author domain"},
+	{"dns.nameservers", PT_STR, "", 0, 0, NULL, O(dns_nameservers), false,
+	    "resolvers, \"ADDR[@PORT] ...\"; empty: /etc/resolv.conf"},
+	{"dns.timeout", PT_INT, "5000", 100, 60000, NULL, O(dns_timeout),
+	    false, "milliseconds to wait for one DNS answer"},
+	{"dkim.max_signatures", PT_INT, "10", 1, 50, NULL,
+	    O(dkim_max_signatures), true,
+	    "DKIM signatures verified per message; the rest are ignored"},
+	{"dkim.min_key_bits", PT_INT, "1024", 1024, 16384, NULL,
+	    O(dkim_min_key_bits), true,
+	    "shorter RSA keys never give dkim=pass"},
+	{"dmarc.public_suffix_list", PT_STR,
+	    "/usr/share/publicsuffix/public_suffix_list.dat", 0, 0, NULL,
+	    O(dmarc_public_suffix_list), true,
+	    "public suffix list, for organizational domains"},
+	{"dmarc.reject_action", PT_ENUM, "reject", 0, 0, rejact_choices,
+	    O(dmarc_reject_action), true,
+	    "DMARC fail under p=reject: reject, quarantine or tag"},
+	{"dmarc.quarantine_action", PT_ENUM, "quarantine", 0, 0,
+	    quaract_choices, O(dmarc_quarantine_action), true,
+	    "DMARC fail under p=quarantine: quarantine or tag"},
+};
+
+const size_t conf_nparams = sizeof(conf_params) / sizeof(conf_params[0]);

@@ -1,0 +1,55 @@
+/*
+ * NAME
+ *	action - a decision and its header edits, applied through libmilter
+ * DESCRIPTION
+ *	See action.h.
+ * SEE ALSO
+ *	smfi_chgheader(3), smfi_insheader(3), smfi_quarantine(3),
+ *	smfi_setreply(3); RFC 8601 5 (header position)
+ */
+#include <string.h>
+
+#include "milter/action.h"
+#include "util/log.h"
+
+/* action_reply - the SMTP reply and milter status for a decision */
+sfsistat
+action_reply(SMFICTX *ctx, const struct decision *d)
+{
+	switch (d->verdict) {
+	case VERDICT_REJECT:
+	case VERDICT_TEMPFAIL:
+		if (smfi_setreply(ctx, (char *)d->code, (char *)d->xcode,
+		    (char *)d->text) != MI_SUCCESS)
+			log_warn("setreply %s %s failed", d->code, d->xcode);
+		return (d->verdict == VERDICT_REJECT ? SMFIS_REJECT :
+		    SMFIS_TEMPFAIL);
+	default:
+		return (SMFIS_ACCEPT);
+	}
+}
+
+/* action_apply - header edits, quarantine, reply */
+sfsistat
+action_apply(SMFICTX *ctx, const char *qid, const struct outcome *o)
+{
+	int	 i;
+
+	for (i = 0; i < o->ndel; i++)
+		if (smfi_chgheader(ctx, (char *)o->del[i].name, o->del[i].idx,
+		    NULL) != MI_SUCCESS)
+			log_warn("%s: cannot delete %s #%d", qid,
+			    o->del[i].name, o->del[i].idx);
+	if (o->rspf != NULL && o->rspf->len > 0 &&
+	    smfi_insheader(ctx, 0, "Received-SPF", o->rspf->data) !=
+	    MI_SUCCESS)
+		log_warn("%s: cannot add Received-SPF", qid);
+	if (o->authres != NULL && o->authres->len > 0 &&
+	    smfi_insheader(ctx, 0, "Authentication-Results",
+	    o->authres->data) != MI_SUCCESS)
+		log_warn("%s: cannot add Authentication-Results", qid);
+	if (o->d.verdict == VERDICT_QUARANTINE &&
+	    smfi_quarantine(ctx, (char *)o->d.text) != MI_SUCCESS)
+		log_warn("%s: cannot quarantine", qid);
+	return (action_reply(ctx, &o->d));
+}

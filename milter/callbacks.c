@@ -1,0 +1,196 @@
+/*
+ * NAME
+ *	callbacks - libmilter callbacks, in flow order, each a few lines
+ * DESCRIPTION
+ *	The map of the daemon: each callback fetches the connection from
+ *	the private data, calls one stage of session.c, and maps the
+ *	status. Nothing here decides anything.
+ *
+ *	negotiate asks only for the steps we use (no RCPT, DATA, unknown
+ *	commands) and for header values with their leading space
+ *	(SMFIP_HDR_LEADSPC), so DKIM sees header bytes as sent.
+ *	connect pins the configuration snapshot; close releases it.
+ *	A trusted client is accepted at connect: libmilter then skips the
+ *	rest of the connection.
+ * THREADS
+ *	libmilter runs a connection's callbacks one at a time; state lives
+ *	only in smfi_setpriv data.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "milter/action.h"
+#include "milter/callbacks.h"
+#include "milter/session.h"
+#include "policy/policy.h"
+#include "util/am.h"
+#include "util/log.h"
+
+/* conn_fail - a stage failed: the on_error reply */
+static sfsistat
+conn_fail(SMFICTX *ctx, struct conn *c, const char *stage)
+{
+	struct decision d;
+
+	log_err("%s: %s: %s", c->msg ? c->msg->qid : "NOQUEUE", stage,
+	    buf_str(c->why));
+	policy_error(c->snap->cf, stage, &d);
+	return (action_reply(ctx, &d));
+}
+
+/* mlfi_negotiate - ask for the steps and header form we need */
+static sfsistat
+mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	unsigned long want = SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOUNKNOWN |
+	    SMFIP_HDR_LEADSPC;
+
+	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
+	*pf1 = f1 & want;
+	*pf2 = *pf3 = 0;
+	return (SMFIS_CONTINUE);
+}
+
+/* mlfi_connect - new connection: pin the snapshot */
+static sfsistat
+mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+{
+	struct snap *sp = snap_acquire();
+	struct addr a;
+	struct conn *c;
+	bool	 have = addr_from_sockaddr(hostaddr, &a) == AM_OK;
+
+	if (sp == NULL)
+		return (SMFIS_TEMPFAIL);
+	if ((c = conn_new(sp, have ? &a : NULL, smfi_getsymval(ctx, "j"))) ==
+	    NULL) {
+		snap_release(&sp);
+		log_err("connect: out of memory");
+		return (SMFIS_TEMPFAIL);
+	}
+	if (c->trusted) {
+		log_debug("connect from %s: trusted, not evaluated", c->ip);
+		conn_free(&c);
+		return (SMFIS_ACCEPT);
+	}
+	smfi_setpriv(ctx, c);
+	return (SMFIS_CONTINUE);
+}
+
+/* mlfi_helo - remember the HELO name */
+static sfsistat
+mlfi_helo(SMFICTX *ctx, char *helo)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c == NULL)
+		return (SMFIS_TEMPFAIL);
+	conn_helo(c, helo);
+	return (SMFIS_CONTINUE);
+}
+
+/* mlfi_envfrom - new message: SPF for HELO and MAIL FROM */
+static sfsistat
+mlfi_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c == NULL)
+		return (SMFIS_TEMPFAIL);
+	if (msg_begin(c, argv[0], smfi_getsymval(ctx, "{auth_authen}")) !=
+	    AM_OK)
+		return (conn_fail(ctx, c, "envfrom"));
+	return (c->msg->skip ? SMFIS_ACCEPT : SMFIS_CONTINUE);
+}
+
+/* mlfi_header - feed one field to DKIM and From: tracking */
+static sfsistat
+mlfi_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c == NULL || c->msg == NULL)
+		return (SMFIS_TEMPFAIL);
+	(void)msg_header(c, name, value);	/* failure acted on at eom */
+	return (SMFIS_CONTINUE);
+}
+
+/* mlfi_eoh - end of headers */
+static sfsistat
+mlfi_eoh(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c == NULL || c->msg == NULL)
+		return (SMFIS_TEMPFAIL);
+	(void)msg_eoh(c);
+	return (SMFIS_CONTINUE);
+}
+
+/* mlfi_body - a body chunk, for DKIM body hashes */
+static sfsistat
+mlfi_body(SMFICTX *ctx, unsigned char *p, size_t n)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c == NULL || c->msg == NULL)
+		return (SMFIS_TEMPFAIL);
+	(void)msg_body(c, p, n);
+	return (SMFIS_CONTINUE);
+}
+
+/* mlfi_eom - evaluate, decide, edit, reply */
+static sfsistat
+mlfi_eom(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+	sfsistat st;
+
+	if (c == NULL || c->msg == NULL)
+		return (SMFIS_TEMPFAIL);
+	if (msg_end(c, smfi_getsymval(ctx, "i")) != AM_OK)
+		return (conn_fail(ctx, c, "eom"));
+	st = action_apply(ctx, c->msg->qid, &c->msg->out);
+	msg_reset(c);
+	return (st);
+}
+
+/* mlfi_abort - the message ended early */
+static sfsistat
+mlfi_abort(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL)
+		msg_reset(c);
+	return (SMFIS_CONTINUE);
+}
+
+/* mlfi_close - end of connection; only here is conn freed */
+static sfsistat
+mlfi_close(SMFICTX *ctx)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	smfi_setpriv(ctx, NULL);
+	conn_free(&c);
+	return (SMFIS_CONTINUE);
+}
+
+struct smfiDesc callbacks_desc = {
+	.xxfi_name = "authmilter",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE,
+	.xxfi_connect = mlfi_connect,
+	.xxfi_helo = mlfi_helo,
+	.xxfi_envfrom = mlfi_envfrom,
+	.xxfi_header = mlfi_header,
+	.xxfi_eoh = mlfi_eoh,
+	.xxfi_body = mlfi_body,
+	.xxfi_eom = mlfi_eom,
+	.xxfi_abort = mlfi_abort,
+	.xxfi_close = mlfi_close,
+	.xxfi_negotiate = mlfi_negotiate,
+};

@@ -1,0 +1,242 @@
+/*
+ * NAME
+ *	session - one SMTP connection and its messages, without libmilter
+ * DESCRIPTION
+ *	See session.h. Flow: conn_new (pin snapshot) -> conn_helo ->
+ *	msg_begin (SPF HELO once, SPF MAIL FROM) -> msg_header (From:,
+ *	A-R, DKIM feed) -> msg_eoh -> msg_body -> msg_end (DKIM, From:,
+ *	DMARC, policy, edits, one log line) -> msg_reset.
+ * DIAGNOSTICS
+ *	One info line per message: "qid: verdict=... why=... ip=... helo=...
+ *	mailfrom=... from=... spf=... spf_helo=... dkim=... dmarc=...
+ *	policy=...", with "would=..." in monitor mode when it differs.
+ *	A failed stage logs one error line naming the stage.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "auth/authres.h"
+#include "auth/header.h"
+#include "milter/session.h"
+#include "policy/policy.h"
+#include "util/am.h"
+#include "util/log.h"
+
+/* conn_new - state for one connection; takes the snapshot reference */
+struct conn *
+conn_new(struct snap *sp, const struct addr *client, const char *mta_host)
+{
+	const struct conf *cf = sp->cf;
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return (NULL);
+	c->snap = sp;
+	c->why = buf_new(LIM_REASON);
+	if (client != NULL) {
+		c->have_client = true;
+		c->client = *client;
+		addr_format(client, c->ip, sizeof(c->ip));
+		c->trusted = conf_is_trusted(cf, client);
+	} else {
+		snprintf(c->ip, sizeof(c->ip), "unknown");
+		c->trusted = true;	/* local submission */
+	}
+	if (cf->authserv_id[0] != '\0')
+		snprintf(c->authserv_id, sizeof(c->authserv_id), "%s",
+		    cf->authserv_id);
+	else if (mta_host != NULL && mta_host[0] != '\0')
+		snprintf(c->authserv_id, sizeof(c->authserv_id), "%s",
+		    mta_host);
+	else if (gethostname(c->authserv_id, sizeof(c->authserv_id) - 1) != 0)
+		snprintf(c->authserv_id, sizeof(c->authserv_id), "localhost");
+	return (c);
+}
+
+/* conn_free - end of connection: drop message and snapshot */
+void
+conn_free(struct conn **cp)
+{
+	struct conn *c;
+
+	if (cp == NULL || (c = *cp) == NULL)
+		return;
+	msg_reset(c);
+	snap_release(&c->snap);
+	buf_free(&c->why);
+	free(c);
+	*cp = NULL;
+}
+
+/* conn_helo - remember the HELO name; its SPF check runs at MAIL FROM */
+void
+conn_helo(struct conn *c, const char *helo)
+{
+	snprintf(c->helo, sizeof(c->helo), "%s", helo != NULL ? helo : "");
+	c->helo_checked = false;
+}
+
+/* msg_reset - forget the current message */
+void
+msg_reset(struct conn *c)
+{
+	struct msg *m = c->msg;
+
+	if (m == NULL)
+		return;
+	dkimv_msg_free(&m->dkim);
+	buf_free(&m->from);
+	buf_free(&m->out.authres);
+	buf_free(&m->out.rspf);
+	free(m->ours);
+	free(m->out.del);
+	free(m);
+	c->msg = NULL;
+}
+
+/* msg_fail - mark the message failed at a stage; one error line */
+int
+msg_fail(struct conn *c, const char *stage)
+{
+	if (c->msg != NULL && !c->msg->failed) {
+		c->msg->failed = true;
+		c->msg->fail_why = stage;
+		log_err("%s: %s: %s", c->msg->qid, stage, buf_str(c->why));
+	}
+	return (AM_TEMP);
+}
+
+/* msg_alloc - a message with its buffers */
+static struct msg *
+msg_alloc(void)
+{
+	struct msg *m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return (NULL);
+	snprintf(m->qid, sizeof(m->qid), "NOQUEUE");
+	m->from = buf_new(LIM_HEADER);
+	m->out.authres = buf_new(LIM_AUTHRES);
+	m->out.rspf = buf_new(LIM_AUTHRES);
+	if ((m->ours = calloc(LIM_HEADERS, sizeof(*m->ours))) == NULL) {
+		buf_free(&m->from);
+		buf_free(&m->out.authres);
+		buf_free(&m->out.rspf);
+		free(m);
+		return (NULL);
+	}
+	return (m);
+}
+
+/* msg_spf - SPF for the HELO (once per name) and MAIL FROM identities */
+static int
+msg_spf(struct conn *c, struct msg *m)
+{
+	struct snap *sp = c->snap;
+
+	if (!c->helo_checked) {
+		if (spf_check_helo(sp->spf, &c->client, c->helo, &c->helo_spf,
+		    c->why) != AM_OK)
+			return (msg_fail(c, "spf-helo"));
+		c->helo_checked = true;
+	}
+	m->res.helo = c->helo_spf;
+	if (spf_check_mailfrom(sp->spf, &c->client, c->helo, m->mailfrom,
+	    &m->res.mailfrom, c->why) != AM_OK)
+		return (msg_fail(c, "spf-mailfrom"));
+	return (AM_OK);
+}
+
+/* msg_begin - MAIL FROM: a new message, SPF checks */
+int
+msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
+{
+	struct msg *m;
+
+	msg_reset(c);
+	if ((m = c->msg = msg_alloc()) == NULL) {
+		buf_setf(c->why, "out of memory");
+		return (AM_TEMP);
+	}
+	snprintf(m->mailfrom, sizeof(m->mailfrom), "%s",
+	    mailfrom != NULL ? mailfrom : "");
+	if (c->trusted || (auth_authen != NULL && auth_authen[0] != '\0' &&
+	    c->snap->cf->skip_authenticated)) {
+		m->skip = true;
+		if (!c->trusted)
+			log_info("%s: verdict=accept why=authenticated ip=%s",
+			    m->qid, c->ip);
+		return (AM_OK);
+	}
+	if ((m->dkim = dkimv_msg_new(c->snap->dkim, m->qid, c->why)) == NULL)
+		return (msg_fail(c, "dkim"));
+	return (msg_spf(c, m));
+}
+
+/* msg_header - one header field: From:, our A-R, DKIM */
+int
+msg_header(struct conn *c, const char *name, const char *value)
+{
+	struct msg *m = c->msg;
+	int	 st;
+
+	if (m == NULL || m->skip)
+		return (AM_OK);
+	if (m->failed)
+		return (AM_TEMP);
+	m->nheaders++;
+	if (strcasecmp(name, "From") == 0 && ++m->nfrom == 1 &&
+	    buf_puts(m->from, value) != AM_OK)
+		m->from->len = m->from->max;	/* over the cap: unparseable */
+	if (strcasecmp(name, "Authentication-Results") == 0) {
+		m->nauthres++;
+		if (authres_is_ours(value, strlen(value), c->authserv_id) &&
+		    m->nours < LIM_HEADERS)
+			m->ours[m->nours++] = m->nauthres;
+	}
+	st = dkimv_header(m->dkim, name, value, c->why);
+	if (st == AM_TEMP)
+		return (msg_fail(c, "dkim-header"));
+	if (st != AM_OK)
+		log_debug("%s: dkim: header ignored: %s", m->qid,
+		    buf_str(c->why));
+	return (AM_OK);
+}
+
+/* msg_eoh - end of headers */
+int
+msg_eoh(struct conn *c)
+{
+	struct msg *m = c->msg;
+
+	if (m == NULL || m->skip)
+		return (AM_OK);
+	if (m->failed)
+		return (AM_TEMP);
+	if (dkimv_eoh(m->dkim, c->why) == AM_TEMP)
+		return (msg_fail(c, "dkim-eoh"));
+	return (AM_OK);
+}
+
+/* msg_wants_body - 1 if body bytes still matter */
+bool
+msg_wants_body(const struct conn *c)
+{
+	return (c->msg != NULL && !c->msg->skip && !c->msg->failed);
+}
+
+/* msg_body - a chunk of the body */
+int
+msg_body(struct conn *c, const unsigned char *p, size_t n)
+{
+	struct msg *m = c->msg;
+
+	if (!msg_wants_body(c))
+		return (m != NULL && m->failed ? AM_TEMP : AM_OK);
+	if (dkimv_body(m->dkim, p, n, c->why) == AM_TEMP)
+		return (msg_fail(c, "dkim-body"));
+	return (AM_OK);
+}

@@ -1,0 +1,109 @@
+/*
+ * NAME
+ *	session - one SMTP connection and its messages, without libmilter
+ * SYNOPSIS
+ *	#include "milter/session.h"
+ *
+ *	struct conn *conn_new(struct snap *sp, const struct addr *client,
+ *	    const char *mta_host);
+ *	void conn_free(struct conn **cp);
+ *	void conn_helo(struct conn *c, const char *helo);
+ *	int msg_begin(struct conn *c, const char *mailfrom,
+ *	    const char *auth_authen);
+ *	int msg_header(struct conn *c, const char *name, const char *value);
+ *	int msg_eoh(struct conn *c);
+ *	int msg_body(struct conn *c, const unsigned char *p, size_t n);
+ *	int msg_end(struct conn *c, const char *qid);
+ *	void msg_reset(struct conn *c);
+ * DESCRIPTION
+ *	The daemon's callbacks (callbacks.c) and the -t command (tryout.c)
+ *	drive the same stages, so an operator's "why was this rejected?"
+ *	runs exactly the daemon's code.
+ *
+ *	conn_new() pins the snapshot sp (ownership passes to the conn).
+ *	client NULL means no network client (local submission): trusted.
+ *	msg_begin() starts a message and checks SPF for MAIL FROM (and the
+ *	HELO identity, once per HELO name). A message of a trusted or
+ *	authenticated client is marked skip and evaluated no further.
+ *	msg_header() tracks From: fields and our Authentication-Results,
+ *	and feeds DKIM. msg_end() runs DKIM, the From: parse, DMARC and the
+ *	policy, and leaves in c->msg->out the decision and the header edits.
+ *	A stage that fails (out of memory, library) marks the message failed;
+ *	msg_end() then gives the on_error verdict. Stages return AM_OK, or
+ *	AM_TEMP when the message is already failed.
+ * THREADS
+ *	A conn belongs to one callback at a time (libmilter serialises a
+ *	connection's callbacks).
+ */
+#ifndef AM_SESSION_H
+#define AM_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "auth/result.h"
+#include "milter/snap.h"
+#include "policy/verdict.h"
+#include "util/addr.h"
+#include "util/buf.h"
+
+/* one header deletion: name and 1-based index among fields of that name */
+struct hdr_del {
+	const char *name;
+	int	 idx;
+};
+
+/* what msg_end() concluded: the verdict and the header edits */
+struct outcome {
+	struct decision d;
+	int	 ndel;			/* deletions, highest index first */
+	struct hdr_del *del;
+	struct buf *authres;		/* our A-R value, or empty */
+	struct buf *rspf;		/* Received-SPF value, or empty */
+};
+
+struct msg {
+	char	 qid[32];
+	bool	 skip;			/* authenticated: not evaluated */
+	bool	 failed;		/* a stage failed: on_error */
+	const char *fail_why;
+	char	 mailfrom[LIM_ADDRESS];
+	struct auth_results res;
+	struct dkimv_msg *dkim;
+	int	 nheaders;
+	int	 nfrom;
+	struct buf *from;		/* value of the first From: */
+	int	 nauthres;		/* A-R fields seen */
+	int	 nours;			/* of which ours */
+	int	*ours;			/* their indexes */
+	struct outcome out;
+};
+
+struct conn {
+	struct snap *snap;
+	bool	 have_client;
+	bool	 trusted;
+	struct addr client;
+	char	 ip[ADDR_STRLEN];
+	char	 helo[LIM_DOMAIN];
+	bool	 helo_checked;
+	struct spf_result helo_spf;
+	char	 authserv_id[LIM_DOMAIN];
+	struct msg *msg;
+	struct buf *why;
+};
+
+struct conn *conn_new(struct snap *sp, const struct addr *client,
+	    const char *mta_host);
+void	conn_free(struct conn **cp);
+void	conn_helo(struct conn *c, const char *helo);
+int	msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen);
+int	msg_header(struct conn *c, const char *name, const char *value);
+int	msg_eoh(struct conn *c);
+int	msg_body(struct conn *c, const unsigned char *p, size_t n);
+int	msg_end(struct conn *c, const char *qid);
+void	msg_reset(struct conn *c);
+int	msg_fail(struct conn *c, const char *stage);
+bool	msg_wants_body(const struct conn *c);
+
+#endif

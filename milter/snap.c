@@ -1,0 +1,143 @@
+/*
+ * NAME
+ *	snap - refcounted snapshot of configuration and library handles
+ * DESCRIPTION
+ *	See snap.h.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "milter/snap.h"
+#include "util/am.h"
+#include "util/log.h"
+
+static pthread_mutex_t snap_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct snap *snap_live;		/* holds one reference */
+
+/* snap_build - handles for cf; takes ownership of cf on success */
+int
+snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,
+    struct buf *why)
+{
+	struct snap *sp;
+
+	*sp_r = NULL;
+	if ((sp = calloc(1, sizeof(*sp))) == NULL)
+		return (buf_why(why, AM_TEMP, "out of memory"));
+	atomic_init(&sp->refs, 1);
+	sp->dns = dns;
+	if ((sp->spf = spf_new(dns, cf->authserv_id[0] ? cf->authserv_id :
+	    NULL, why)) == NULL ||
+	    (sp->dkim = dkimv_new(dns, cf->dkim_max_signatures,
+	    (unsigned)cf->dkim_min_key_bits, why)) == NULL ||
+	    (sp->dmarc = dmarc_new(dns, cf->dmarc_public_suffix_list,
+	    why)) == NULL) {
+		snap_release(&sp);
+		return (AM_PERM);
+	}
+	sp->cf = cf;
+	*sp_r = sp;
+	return (AM_OK);
+}
+
+/* snap_install - make sp the live snapshot; drops the old one */
+void
+snap_install(struct snap *sp)
+{
+	struct snap *old;
+
+	pthread_mutex_lock(&snap_mu);
+	old = snap_live;
+	snap_live = sp;
+	pthread_mutex_unlock(&snap_mu);
+	snap_release(&old);
+}
+
+/* snap_acquire - pin the live snapshot for one connection */
+struct snap *
+snap_acquire(void)
+{
+	struct snap *sp;
+
+	pthread_mutex_lock(&snap_mu);
+	sp = snap_live;			/* snap_live holds one ref */
+	if (sp != NULL)
+		atomic_fetch_add(&sp->refs, 1);
+	pthread_mutex_unlock(&snap_mu);
+	return (sp);
+}
+
+/* snap_release - drop one reference; the last one frees */
+void
+snap_release(struct snap **spp)
+{
+	struct snap *sp;
+
+	if (spp == NULL || (sp = *spp) == NULL)
+		return;
+	*spp = NULL;
+	if (atomic_fetch_sub(&sp->refs, 1) != 1)
+		return;
+	spf_free(&sp->spf);
+	dkimv_free(&sp->dkim);
+	dmarc_free(&sp->dmarc);
+	conf_free(&sp->cf);
+	free(sp);
+}
+
+/* restart_keys - log keys whose new value needs a restart */
+static void
+restart_keys(const struct conf *old, const struct conf *cf)
+{
+	const struct param *p;
+	size_t	 i;
+	int	 same;
+
+	for (i = 0; i < conf_nparams; i++) {
+		p = &conf_params[i];
+		if (p->reload)
+			continue;
+		if (p->type == PT_STR)
+			same = strcmp(*(char *const *)((const char *)old +
+			    p->off), *(char *const *)((const char *)cf +
+			    p->off)) == 0;
+		else
+			same = *(const int *)((const char *)old + p->off) ==
+			    *(const int *)((const char *)cf + p->off);
+		if (!same)
+			log_warn("reload: %s changed; it takes effect only "
+			    "after a restart", p->key);
+	}
+}
+
+/* snap_reload - build a new snapshot from path; keep the old on error */
+int
+snap_reload(const char *path, struct buf *why)
+{
+	struct snap *old, *sp;
+	struct conf *cf;
+	int	 st;
+
+	if ((st = conf_load(path, &cf, why)) != AM_OK)
+		return (st);
+	if ((old = snap_acquire()) == NULL)
+		am_panic("snap_reload: no live snapshot");
+	restart_keys(old->cf, cf);
+	st = snap_build(cf, old->dns, &sp, why);
+	snap_release(&old);
+	if (st != AM_OK) {
+		conf_free(&cf);
+		return (st);
+	}
+	log_set_debug(cf->debug);
+	snap_install(sp);
+	return (AM_OK);
+}
+
+/* snap_shutdown - drop the live snapshot (at exit) */
+void
+snap_shutdown(void)
+{
+	snap_install(NULL);
+}

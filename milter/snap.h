@@ -1,0 +1,58 @@
+/*
+ * NAME
+ *	snap - refcounted snapshot of configuration and library handles
+ * SYNOPSIS
+ *	#include "milter/snap.h"
+ *
+ *	int snap_build(const char *path, struct dns *dns, struct snap **sp_r,
+ *	    struct buf *why);
+ *	void snap_install(struct snap *sp);
+ *	struct snap *snap_acquire(void);
+ *	void snap_release(struct snap **sp);
+ *	int snap_reload(const char *path, struct buf *why);
+ * DESCRIPTION
+ *	A snapshot holds one loaded conf and the handles built from it: the
+ *	SPF server, the DKIM library, the DMARC state (PSL). The resolver is
+ *	process-wide and borrowed: there is one libunbound context and one
+ *	cache for the life of the process.
+ *
+ *	Each connection pins the live snapshot with snap_acquire() at
+ *	connect and drops it at close, so a reload never changes the rules
+ *	in the middle of a message. snap_reload() builds and checks a whole
+ *	new snapshot; on error the old one stays and the reason is in why.
+ *	Keys that need a restart (params.c reload = false) are logged.
+ * THREADS
+ *	snap_acquire() takes its reference under snap_mu, so a concurrent
+ *	swap cannot free the snapshot between the read and the increment.
+ *	snap_release() is lock-free; the last reference frees.
+ */
+#ifndef AM_SNAP_H
+#define AM_SNAP_H
+
+#include <stdatomic.h>
+
+#include "auth/dkim.h"
+#include "auth/dmarc.h"
+#include "auth/spf.h"
+#include "conf/conf.h"
+#include "dns/dns.h"
+#include "util/buf.h"
+
+struct snap {
+	atomic_int refs;
+	struct conf *cf;
+	struct dns *dns;		/* borrowed: process-wide */
+	struct spf *spf;
+	struct dkimv *dkim;
+	struct dmarc *dmarc;
+};
+
+int	snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,
+	    struct buf *why);
+void	snap_install(struct snap *sp);
+struct snap *snap_acquire(void);
+void	snap_release(struct snap **sp);
+int	snap_reload(const char *path, struct buf *why);
+void	snap_shutdown(void);
+
+#endif

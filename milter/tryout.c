@@ -1,0 +1,167 @@
+/*
+ * NAME
+ *	tryout - evaluate one stored message as the daemon would (-t)
+ * DESCRIPTION
+ *	See tryout.h. Output, on stdout:
+ *	  delete: Authentication-Results #N	(one per forged header)
+ *	  add: Authentication-Results: ...	(top of the header block)
+ *	  add: Received-SPF: ...
+ *	  action: reject 550 5.7.26 text	(or accept, tag, quarantine,
+ *						tempfail 451 ...)
+ *	The summary log line goes to stderr as with -f.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "milter/session.h"
+#include "milter/tryout.h"
+#include "policy/verdict.h"
+#include "util/am.h"
+#include "util/log.h"
+
+#define TRYOUT_MAX	(64 * 1024 * 1024)	/* bytes of message read */
+
+/* read_file - whole file into a buf */
+static struct buf *
+read_file(const char *path)
+{
+	struct buf *b = buf_new(TRYOUT_MAX);
+	char	 chunk[65536];
+	size_t	 n;
+	FILE	*fp;
+
+	if ((fp = fopen(path, "rb")) == NULL) {
+		buf_free(&b);
+		return (NULL);
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		if (buf_append(b, chunk, n) != AM_OK)
+			break;
+	fclose(fp);
+	return (b);
+}
+
+/* next_line - [p, eol) is the line; returns the start of the next one */
+static const char *
+next_line(const char *p, const char *end, const char **eol_r)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	const char *eol = nl != NULL ? nl : end;
+
+	if (eol > p && eol[-1] == '\r')
+		eol--;
+	*eol_r = eol;
+	return (nl != NULL ? nl + 1 : end);
+}
+
+/* feed_header - one unfolded-by-LF field to the session */
+static void
+feed_header(struct conn *c, struct buf *field)
+{
+	char	*colon = memchr(field->data, ':', field->len);
+
+	if (colon == NULL)
+		return;
+	*colon = '\0';
+	msg_header(c, field->data, colon + 1);
+}
+
+/* feed_message - headers as Postfix gives them, then the body in CRLF */
+static void
+feed_message(struct conn *c, const struct buf *msg)
+{
+	const char *p = msg->data, *end = msg->data + msg->len, *eol, *next;
+	struct buf *field = buf_new(LIM_HEADER * 4);
+	struct buf *body = buf_new(TRYOUT_MAX + TRYOUT_MAX / 2);
+
+	for (; p < end; p = next) {
+		next = next_line(p, end, &eol);
+		if (eol == p)			/* empty line: end of header */
+			break;
+		if (*p == ' ' || *p == '\t') {	/* continuation */
+			buf_putc(field, '\n');
+			buf_append(field, p, (size_t)(eol - p));
+			continue;
+		}
+		if (field->len > 0)
+			feed_header(c, field);
+		buf_reset(field);
+		buf_append(field, p, (size_t)(eol - p));
+	}
+	if (field->len > 0)
+		feed_header(c, field);
+	msg_eoh(c);
+	for (p = next; p < end; p = next) {
+		next = next_line(p, end, &eol);
+		buf_append(body, p, (size_t)(eol - p));
+		buf_append(body, "\r\n", 2);
+	}
+	msg_body(c, (const unsigned char *)body->data, body->len);
+	buf_free(&field);
+	buf_free(&body);
+}
+
+/* print_outcome - what the daemon would do */
+static void
+print_outcome(const struct outcome *o)
+{
+	int	 i;
+
+	for (i = 0; i < o->ndel; i++)
+		printf("delete: %s #%d\n", o->del[i].name, o->del[i].idx);
+	if (o->authres->len > 0)
+		printf("add: Authentication-Results:%s%s\n",
+		    o->authres->data[0] == ' ' ? "" : " ", o->authres->data);
+	if (o->rspf->len > 0)
+		printf("add: Received-SPF:%s%s\n",
+		    o->rspf->data[0] == ' ' ? "" : " ", o->rspf->data);
+	printf("action: %s", verdict_str(o->d.verdict));
+	if (o->d.code[0] != '\0')
+		printf(" %s %s %s", o->d.code, o->d.xcode, o->d.text);
+	else if (o->d.verdict == VERDICT_QUARANTINE)
+		printf(" (%s)", o->d.text);
+	if (o->d.would != o->d.verdict)
+		printf(" (enforce mode would: %s)", verdict_str(o->d.would));
+	printf("\n");
+}
+
+/* tryout_run - -t: one message through the daemon's stages */
+int
+tryout_run(const char *path, const struct tryout *t)
+{
+	struct buf *why = buf_new(LIM_REASON), *msg;
+	struct conf *cf;
+	struct dns *dns;
+	struct snap *sp;
+	struct conn *c;
+	struct addr a;
+
+	log_open("authmilter", 1, 0);
+	if (conf_load(path, &cf, why) != AM_OK ||
+	    (dns = dns_new(cf->dns_nameservers, cf->dns_timeout, why)) ==
+	    NULL || snap_build(cf, dns, &sp, why) != AM_OK) {
+		fprintf(stderr, "authmilter: %s\n", buf_str(why));
+		return (1);
+	}
+	log_set_debug(cf->debug);
+	if (addr_parse(t->client_ip, &a) != AM_OK ||
+	    (msg = read_file(t->eml)) == NULL) {
+		fprintf(stderr, "authmilter: bad --client-ip or cannot read "
+		    "%s\n", t->eml);
+		return (1);
+	}
+	if ((c = conn_new(sp, &a, NULL)) == NULL)
+		am_panic("tryout: out of memory");
+	conn_helo(c, t->helo);
+	msg_begin(c, t->mail_from, NULL);
+	if (!c->msg->skip)
+		feed_message(c, msg);
+	msg_end(c, "tryout");
+	print_outcome(&c->msg->out);
+	conn_free(&c);
+	dns_free(&dns);
+	buf_free(&msg);
+	buf_free(&why);
+	return (0);
+}

@@ -1,0 +1,170 @@
+/*
+ * NAME
+ *	policy - from authentication results to a verdict
+ * DESCRIPTION
+ *	See policy.h.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "policy/policy.h"
+
+/* verdict_str - the word in log lines */
+const char *
+verdict_str(enum verdict v)
+{
+	static const char *tab[] = {
+		"accept", "tag", "quarantine", "tempfail", "reject",
+	};
+
+	return ((unsigned)v < sizeof(tab) / sizeof(tab[0]) ? tab[v] : "?");
+}
+
+/* safe_domain - domain for reply text: letters, digits, '.', '-', '_' */
+static const char *
+safe_domain(const char *dom, char *dst, size_t len)
+{
+	size_t	 i, o = 0;
+	unsigned char c;
+
+	for (i = 0; dom[i] != '\0' && o + 1 < len; i++) {
+		c = (unsigned char)dom[i];
+		dst[o++] = (c < 0x80 && (isalnum(c) || c == '.' || c == '-' ||
+		    c == '_')) ? (char)c : '?';
+	}
+	dst[o] = '\0';
+	return (o ? dst : "the sender");
+}
+
+/* set_reply - fill the verdict and its SMTP reply */
+static void
+set_reply(struct decision *d, enum verdict v, const char *code,
+    const char *xcode, const char *why)
+{
+	d->verdict = v;
+	d->why = why;
+	snprintf(d->code, sizeof(d->code), "%s", code);
+	snprintf(d->xcode, sizeof(d->xcode), "%s", xcode);
+}
+
+/* bad_from - 1 if the From: field gives no single author domain */
+static int
+bad_from(const struct from_result *f)
+{
+	if (f->status == FROM_MULTIPLE_MAILBOXES)
+		return (f->ndomains != 1);
+	return (f->status != FROM_OK);
+}
+
+/* temp_inputs - 1 if an input that might have passed failed temporarily */
+static int
+temp_inputs(const struct auth_results *r)
+{
+	int	 i;
+
+	if (r->mailfrom.checked && r->mailfrom.result == SPF_RES_TEMPERROR)
+		return (1);
+	for (i = 0; i < r->dkim.nsigs; i++)
+		if (r->dkim.sigs[i].result == DKIM_RES_TEMPERROR)
+			return (1);
+	return (0);
+}
+
+/* weaker - the policy that applies when pct sampling skips this one */
+static enum dmarc_policy
+weaker(enum dmarc_policy p)
+{
+	return (p == DMARC_P_REJECT ? DMARC_P_QUARANTINE : DMARC_P_NONE);
+}
+
+/* dmarc_fail - the verdict for a DMARC fail under policy p */
+static void
+dmarc_fail(const struct conf *cf, const struct dmarc_result *dm,
+    enum dmarc_policy p, struct decision *d)
+{
+	char	 dom[LIM_DOMAIN];
+
+	if (p == DMARC_P_REJECT && cf->dmarc_reject_action == CONF_REJACT_REJECT) {
+		set_reply(d, VERDICT_REJECT, "550", "5.7.26", "dmarc-reject");
+		snprintf(d->text, sizeof(d->text), "Unauthenticated email "
+		    "from %s is not accepted due to the domain's DMARC "
+		    "policy", safe_domain(dm->from_domain, dom, sizeof(dom)));
+		return;
+	}
+	if (p == DMARC_P_REJECT ?
+	    cf->dmarc_reject_action == CONF_REJACT_QUARANTINE :
+	    p == DMARC_P_QUARANTINE &&
+	    cf->dmarc_quarantine_action == CONF_QUARACT_QUARANTINE) {
+		set_reply(d, VERDICT_QUARANTINE, "", "", "dmarc-quarantine");
+		snprintf(d->text, sizeof(d->text), "DMARC policy of %s: "
+		    "quarantine", safe_domain(dm->from_domain, dom, sizeof(dom)));
+		return;
+	}
+	set_reply(d, VERDICT_TAG, "", "", "dmarc-fail");
+}
+
+/* enforce - the verdict enforce mode gives */
+static void
+enforce(const struct auth_results *r, const struct conf *cf, int roll,
+    struct decision *d)
+{
+	const struct dmarc_result *dm = &r->dmarc;
+	enum dmarc_policy p = dm->policy;
+	char	 dom[LIM_DOMAIN];
+
+	if (bad_from(&r->from) && cf->on_bad_from == CONF_BADFROM_REJECT) {
+		set_reply(d, VERDICT_REJECT, "550", "5.7.1", "bad-from");
+		snprintf(d->text, sizeof(d->text), "Message must have exactly "
+		    "one From: header field with one author domain (%s)",
+		    from_status_str(r->from.status));
+		return;
+	}
+	if (cf->on_dns_error == CONF_ONERR_TEMPFAIL &&
+	    (dm->result == DMARC_RES_TEMPERROR ||
+	    (dm->result == DMARC_RES_FAIL && p != DMARC_P_NONE &&
+	    p != DMARC_P_UNSET && temp_inputs(r)))) {
+		set_reply(d, VERDICT_TEMPFAIL, "451", "4.7.5", "dns-temp");
+		snprintf(d->text, sizeof(d->text), "Temporary DNS failure "
+		    "while authenticating %s; try again later",
+		    safe_domain(dm->from_domain, dom, sizeof(dom)));
+		return;
+	}
+	if (dm->result != DMARC_RES_FAIL) {
+		set_reply(d, VERDICT_ACCEPT, "", "", dmarc_res_str(dm->result));
+		return;
+	}
+	/* t=y: always the weaker policy; pct < 100: sample */
+	if (dm->testing && (dm->pct >= 100 || roll >= dm->pct))
+		p = weaker(p);
+	dmarc_fail(cf, dm, p, d);
+}
+
+/* policy_decide - the verdict for one message */
+void
+policy_decide(const struct auth_results *r, const struct conf *cf, int roll,
+    struct decision *d_r)
+{
+	memset(d_r, 0, sizeof(*d_r));
+	enforce(r, cf, roll, d_r);
+	d_r->would = d_r->verdict;
+	if (cf->mode == CONF_MODE_MONITOR && d_r->verdict > VERDICT_TAG) {
+		d_r->verdict = VERDICT_TAG;
+		d_r->code[0] = d_r->xcode[0] = '\0';
+	}
+}
+
+/* policy_error - the verdict for an internal error */
+void
+policy_error(const struct conf *cf, const char *why, struct decision *d_r)
+{
+	memset(d_r, 0, sizeof(*d_r));
+	if (cf->on_error == CONF_ONERR_ACCEPT) {
+		set_reply(d_r, VERDICT_ACCEPT, "", "", why);
+	} else {
+		set_reply(d_r, VERDICT_TEMPFAIL, "451", "4.3.0", why);
+		snprintf(d_r->text, sizeof(d_r->text), "Temporary local "
+		    "problem; try again later");
+	}
+	d_r->would = d_r->verdict;
+}

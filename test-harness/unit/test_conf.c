@@ -1,0 +1,194 @@
+/*
+ * test_conf - params table, defaults, file loading and its errors
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "conf/conf.h"
+#include "util/am.h"
+
+/* write_tmp - a config file with text; returns its path (static) */
+static const char *
+write_tmp(const char *text)
+{
+	static char path[64];
+	int	 fd;
+
+	snprintf(path, sizeof(path), "/tmp/test_conf.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return (path);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct buf *why = buf_new(256);
+	struct conf *cf;
+	struct addr a;
+
+	assert_int_equal(conf_load(NULL, &cf, why), AM_OK);
+	assert_string_equal(cf->socket, "inet:8893@127.0.0.1");
+	assert_int_equal(cf->mode, CONF_MODE_ENFORCE);
+	assert_int_equal(cf->dns_timeout, 5000);
+	assert_int_equal(cf->dkim_max_signatures, 10);
+	assert_int_equal(cf->dkim_min_key_bits, 1024);
+	assert_true(cf->skip_authenticated);
+	assert_true(cf->received_spf);
+	assert_int_equal(cf->on_bad_from, CONF_BADFROM_REJECT);
+	assert_int_equal(addr_parse("127.0.0.5", &a), AM_OK);
+	assert_true(conf_is_trusted(cf, &a));
+	assert_int_equal(addr_parse("::1", &a), AM_OK);
+	assert_true(conf_is_trusted(cf, &a));
+	assert_int_equal(addr_parse("192.0.2.1", &a), AM_OK);
+	assert_false(conf_is_trusted(cf, &a));
+	conf_free(&cf);
+	assert_null(cf);
+	buf_free(&why);
+}
+
+static void
+test_example_file(void **state)
+{
+	struct buf *why = buf_new(256);
+	struct conf *cf;
+
+	assert_int_equal(conf_load("conf/authmilter.conf", &cf, why), AM_OK);
+	assert_string_equal(cf->dmarc_public_suffix_list,
+	    "/usr/share/publicsuffix/public_suffix_list.dat");
+	conf_free(&cf);
+	buf_free(&why);
+}
+
+static void
+test_values(void **state)
+{
+	struct buf *why = buf_new(256);
+	struct conf *cf;
+	struct addr a;
+	const char *p = write_tmp(
+	    "mode = \"monitor\";\n"
+	    "trusted_networks = [ \"198.51.100.0/24\" ];\n"
+	    "dns = { nameservers = \"127.0.0.1@5353\"; timeout = 250; };\n"
+	    "dmarc = { reject_action = \"quarantine\"; };\n");
+
+	assert_int_equal(conf_load(p, &cf, why), AM_OK);
+	assert_int_equal(cf->mode, CONF_MODE_MONITOR);
+	assert_string_equal(cf->dns_nameservers, "127.0.0.1@5353");
+	assert_int_equal(cf->dns_timeout, 250);
+	assert_int_equal(cf->dmarc_reject_action, CONF_REJACT_QUARANTINE);
+	assert_int_equal(addr_parse("198.51.100.7", &a), AM_OK);
+	assert_true(conf_is_trusted(cf, &a));
+	assert_int_equal(addr_parse("127.0.0.1", &a), AM_OK);
+	assert_false(conf_is_trusted(cf, &a));	/* list replaced */
+	conf_free(&cf);
+	unlink(p);
+	buf_free(&why);
+}
+
+/* each bad file must fail with "path:line: <want>" */
+static const struct {
+	const char *label;
+	const char *text;
+	int	 line;
+	const char *want;
+} bad[] = {
+	{"unknown key", "socket = \"unix:/x\";\nsockett = \"x\";\n", 2,
+	    "unknown key \"sockett\""},
+	{"unknown group key", "dns = {\n  server = \"x\";\n};\n", 2,
+	    "unknown key \"dns.server\""},
+	{"wrong type", "debug = \"yes\";\n", 1, "want true or false"},
+	{"int below min", "dns = { timeout = 5; };\n", 1,
+	    "is not a number from 100 to 60000"},
+	{"int above max", "\n\ndkim = { max_signatures = 51; };\n", 3,
+	    "from 1 to 50"},
+	{"short rsa floor", "dkim = { min_key_bits = 512; };\n", 1,
+	    "from 1024 to 16384"},
+	{"bad enum", "mode = \"enforcing\";\n", 1, "not one of the allowed"},
+	{"bad cidr", "trusted_networks = [\"10.0.0.0/33\"];\n", 1,
+	    "bad network"},
+	{"not a list", "trusted_networks = \"127.0.0.1\";\n", 1,
+	    "want a list of strings"},
+	{"syntax", "mode = \"enforce\"\nsocket = ;\n", 2, ""},
+};
+
+static void
+test_bad_files(void **state)
+{
+	struct buf *why = buf_new(256);
+	struct conf *cf = (struct conf *)1;
+	char	 prefix[128];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *p = write_tmp(bad[i].text);
+
+		assert_int_equal(conf_load(p, &cf, why), AM_PERM);
+		assert_null(cf);
+		snprintf(prefix, sizeof(prefix), "%s:%d: ", p, bad[i].line);
+		if (strncmp(buf_str(why), prefix, strlen(prefix)) != 0 ||
+		    strstr(buf_str(why), bad[i].want) == NULL)
+			fail_msg("%s: got \"%s\"", bad[i].label, buf_str(why));
+		unlink(p);
+	}
+	buf_free(&why);
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct buf *why = buf_new(256);
+	struct conf *cf;
+
+	assert_int_equal(conf_load("/nonexistent/authmilter.conf", &cf, why),
+	    AM_PERM);
+	assert_non_null(strstr(buf_str(why), "cannot read file"));
+	buf_free(&why);
+}
+
+static void
+test_dump_roundtrip(void **state)
+{
+	struct buf *why = buf_new(256);
+	struct conf *cf;
+	char	*text = NULL;
+	size_t	 len = 0;
+	FILE	*fp = open_memstream(&text, &len);
+	size_t	 i;
+
+	assert_int_equal(conf_load(NULL, &cf, why), AM_OK);
+	conf_dump(cf, fp);
+	fclose(fp);
+	for (i = 0; i < conf_nparams; i++)
+		assert_non_null(strstr(text, conf_params[i].key));
+	assert_non_null(strstr(text, "mode = \"enforce\";"));
+	assert_non_null(strstr(text,
+	    "trusted_networks = [ \"127.0.0.0/8\", \"::1/128\" ];"));
+	free(text);
+	conf_free(&cf);
+	buf_free(&why);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_example_file),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_dump_roundtrip),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}

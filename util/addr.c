@@ -1,0 +1,150 @@
+/*
+ * NAME
+ *	addr - IP address and CIDR parse and match
+ * DESCRIPTION
+ *	See addr.h.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/am.h"
+#include "util/addr.h"
+
+static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+/* addr_unmap - turn ::ffff:a.b.c.d into a.b.c.d */
+static void
+addr_unmap(struct addr *a)
+{
+	if (a->family == AF_INET6 && memcmp(a->bytes, v4mapped, 12) == 0) {
+		memmove(a->bytes, a->bytes + 12, 4);
+		memset(a->bytes + 4, 0, 12);
+		a->family = AF_INET;
+	}
+}
+
+/* addr_parse - text address (optionally in [brackets]) to struct addr */
+int
+addr_parse(const char *s, struct addr *a_r)
+{
+	char	 tmp[ADDR_STRLEN + 8];
+	size_t	 n = strlen(s);
+
+	memset(a_r, 0, sizeof(*a_r));
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+	}
+	if (n >= 5 && strncasecmp(s, "IPv6:", 5) == 0) {
+		s += 5;
+		n -= 5;
+	}
+	if (n == 0 || n >= sizeof(tmp))
+		return (AM_PERM);
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	if (inet_pton(AF_INET, tmp, a_r->bytes) == 1) {
+		a_r->family = AF_INET;
+		return (AM_OK);
+	}
+	if (inet_pton(AF_INET6, tmp, a_r->bytes) == 1) {
+		a_r->family = AF_INET6;
+		addr_unmap(a_r);
+		return (AM_OK);
+	}
+	return (AM_PERM);
+}
+
+/* addr_from_sockaddr - the address of a struct sockaddr_in{,6} */
+int
+addr_from_sockaddr(const void *sa, struct addr *a_r)
+{
+	const struct sockaddr *s = sa;
+
+	memset(a_r, 0, sizeof(*a_r));
+	if (s == NULL)
+		return (AM_PERM);
+	if (s->sa_family == AF_INET) {
+		const struct sockaddr_in *in = sa;
+
+		a_r->family = AF_INET;
+		memcpy(a_r->bytes, &in->sin_addr, 4);
+		return (AM_OK);
+	}
+	if (s->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = sa;
+
+		a_r->family = AF_INET6;
+		memcpy(a_r->bytes, &in6->sin6_addr, 16);
+		addr_unmap(a_r);
+		return (AM_OK);
+	}
+	return (AM_PERM);
+}
+
+/* addr_format - text form of an address */
+int
+addr_format(const struct addr *a, char *dst, size_t len)
+{
+	if (inet_ntop(a->family, a->bytes, dst, (socklen_t)len) == NULL) {
+		if (len > 0)
+			dst[0] = '\0';
+		return (AM_PERM);
+	}
+	return (AM_OK);
+}
+
+/* cidr_parse - "addr" or "addr/bits" */
+int
+cidr_parse(const char *s, struct cidr *c_r)
+{
+	char	 tmp[ADDR_STRLEN + 8], *slash, *end;
+	long	 bits;
+	int	 max;
+
+	size_t	 n = strlen(s);
+
+	if (n >= sizeof(tmp))
+		return (AM_PERM);
+	memcpy(tmp, s, n + 1);
+	slash = strchr(tmp, '/');
+	if (slash != NULL)
+		*slash++ = '\0';
+	if (addr_parse(tmp, &c_r->net) != AM_OK)
+		return (AM_PERM);
+	max = c_r->net.family == AF_INET ? 32 : 128;
+	if (slash == NULL) {
+		c_r->bits = max;
+		return (AM_OK);
+	}
+	bits = strtol(slash, &end, 10);
+	if (*slash == '\0' || *end != '\0' || bits < 0)
+		return (AM_PERM);
+	/* ::ffff:0:0/96 style masks on a mapped address shrink with it */
+	if (c_r->net.family == AF_INET && strchr(tmp, ':') != NULL)
+		bits -= 96;
+	if (bits < 0 || bits > max)
+		return (AM_PERM);
+	c_r->bits = (int)bits;
+	return (AM_OK);
+}
+
+/* cidr_match - 1 if a lies in c */
+int
+cidr_match(const struct cidr *c, const struct addr *a)
+{
+	int	 full, rest;
+
+	if (c->net.family != a->family)
+		return (0);
+	full = c->bits / 8;
+	rest = c->bits % 8;
+	if (memcmp(c->net.bytes, a->bytes, (size_t)full) != 0)
+		return (0);
+	if (rest == 0)
+		return (1);
+	return ((c->net.bytes[full] ^ a->bytes[full]) >> (8 - rest) == 0);
+}

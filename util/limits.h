@@ -1,0 +1,46 @@
+/*
+ * NAME
+ *	limits - every cap on hostile input, with its reason
+ * DESCRIPTION
+ *	Peer data (SMTP envelope, headers, DNS answers) is bounded here and
+ *	nowhere else, like SQLite's sqliteLimit.h. A value over a cap gets a
+ *	defined verdict, never a crash or an unbounded allocation.
+ */
+#ifndef AM_LIMITS_H
+#define AM_LIMITS_H
+
+/* RFC 1035 2.3.4: 255 octets in a name; +1 for NUL. */
+#define LIM_DOMAIN		256
+
+/* RFC 5321 4.5.3.1.3: a path is at most 256 octets; we allow a little
+ * slack for broken clients before calling it unparseable. */
+#define LIM_ADDRESS		512
+
+/* One header field, name and value folded together. RFC 5322 sets no
+ * limit on a folded field; 64 KiB is far above any legitimate one
+ * (long DKIM-Signature or ARC sets are ~2 KiB) and bounds our copies. */
+#define LIM_HEADER		65536
+
+/* Header fields per message we keep for analysis. Postfix caps the
+ * header block at header_size_limit (100 KiB) anyway. */
+#define LIM_HEADERS		1000
+
+/* DKIM signatures verified per message (configurable below this);
+ * every one costs a DNS query and a public-key operation. */
+#define LIM_DKIM_SIGS		50
+
+/* Mailboxes in one From: field considered for DMARC (RFC 7489 6.6.1). */
+#define LIM_FROM_MAILBOXES	16
+
+/* DNS: answers kept per query and bytes per TXT record. SPF records
+ * over 4 KiB are not seen in practice; DKIM keys are ~800 bytes. */
+#define LIM_DNS_RRS		64
+#define LIM_DNS_TXT		8192
+
+/* Authentication-Results we write; the header is one line of results. */
+#define LIM_AUTHRES		8192
+
+/* Reason / diagnostic text carried in results and log lines. */
+#define LIM_REASON		256
+
+#endif

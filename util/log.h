@@ -1,0 +1,39 @@
+/*
+ * NAME
+ *	log - one-line logging to syslog or stderr
+ * SYNOPSIS
+ *	#include "util/log.h"
+ *
+ *	void log_open(const char *ident, int to_stderr, int facility);
+ *	void log_err(const char *fmt, ...);	operator must act
+ *	void log_warn(const char *fmt, ...);	peer misbehaved
+ *	void log_info(const char *fmt, ...);	one summary per message
+ *	void log_debug(const char *fmt, ...);	only with log_level debug
+ *	const char *log_escape(char *dst, size_t dstlen, const char *s, size_t n);
+ * DESCRIPTION
+ *	Lines are "qid: component: key=value ..." by convention; callers
+ *	format them. Peer strings go through log_escape(), which keeps
+ *	printable ASCII and writes every other byte as \xNN, so no peer can
+ *	forge a log line. With to_stderr each line carries a timestamp and
+ *	the level, for -f and for the test harness.
+ * THREADS
+ *	Safe: syslog(3) and one fprintf per line.
+ */
+#ifndef AM_LOG_H
+#define AM_LOG_H
+
+#include <stddef.h>
+#include <syslog.h>
+
+#define LOG_FMT(a, b)	__attribute__((format(printf, a, b)))
+
+void	log_open(const char *ident, int to_stderr, int facility);
+void	log_set_debug(int on);
+int	log_facility_parse(const char *name);
+void	log_err(const char *fmt, ...) LOG_FMT(1, 2);
+void	log_warn(const char *fmt, ...) LOG_FMT(1, 2);
+void	log_info(const char *fmt, ...) LOG_FMT(1, 2);
+void	log_debug(const char *fmt, ...) LOG_FMT(1, 2);
+const char *log_escape(char *dst, size_t dstlen, const char *s, size_t n);
+
+#endif
