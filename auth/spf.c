@@ -1,0 +1,595 @@
+/*
+ * NAME
+ *	spf - SPF check_host() for the HELO and MAIL FROM identities
+ * SYNOPSIS
+ *	#include "auth/spf.h"
+ * DESCRIPTION
+ *	See spf.h. libspf2 compiles and interprets the record; every DNS
+ *	lookup it makes goes through our SPF_dns_server_t layer to
+ *	dns_query(), so SPF shares the resolver, cache and timeout.
+ *
+ *	The layer answers the obsolete SPF RR type (99) with NO_DATA
+ *	without asking (RFC 7208 3.1), maps DNS_TEMP to TRY_AGAIN (libspf2
+ *	then gives temperror), NXDOMAIN to HOST_NOT_FOUND, NODATA to
+ *	NO_DATA, and a malformed name to NO_RECOVERY, or HOST_NOT_FOUND
+ *	for TXT, which makes a malformed domain "none" (RFC 7208 4.3).
+ *
+ *	libspf2 has no void lookup limit; the layer counts them (RFC 7208
+ *	4.6.4): a term's A, AAAA, MX or PTR lookup that gives NXDOMAIN or
+ *	NODATA. Address lookups of the names an MX or PTR answer gave are
+ *	not terms of their own and do not count. The third void lookup
+ *	stops the evaluation and the result is permerror.
+ *
+ *	We run check_host() ourselves (SPF_server_get_record() and
+ *	SPF_record_interpret()) rather than SPF_request_query_mailfrom(),
+ *	which passes any loopback client without looking at the record:
+ *	a result must describe the record, and the test harness sends
+ *	from 127.0.0.1.
+ *
+ *	Reasons are our own short words; libspf2's texts and explanation
+ *	strings (which may carry peer data) are never copied.
+ * DIAGNOSTICS
+ *	libspf2's warning, info and debug output goes to log_debug; its
+ *	error handler must not return, so it logs and aborts (am_panic):
+ *	libspf2 calls it only on broken invariants and failed start-up.
+ * THREADS
+ *	One struct spf serves all threads. Each check builds its own
+ *	SPF_server_t and DNS layer (about 3 microseconds for a whole
+ *	check), because the layer keeps the per-check void lookup count
+ *	and libspf2 hands a lookup nothing but the layer. The layer lives
+ *	in the check's struct spf_run with destroy NULL: libspf2 1.2.10
+ *	does not free a layer given to SPF_server_new_dns(), so we do.
+ *	libspf2's log hooks are set once (pthread_once).
+ * SEE ALSO
+ *	RFC 7208 2.3, 2.4, 3.1, 4.3, 4.4, 4.6.4, 5; RFC 7505
+ */
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <spf2/spf.h>
+
+#include "util/am.h"
+#include "util/addr.h"
+#include "util/buf.h"
+#include "util/limits.h"
+#include "util/log.h"
+#include "dns/dns.h"
+#include "auth/result.h"
+#include "auth/spf.h"
+
+#define SPF_VOID_MAX	2		/* RFC 7208 4.6.4 */
+#define SPF_FOLLOW_MAX	10		/* libspf2 max_dns_mx, max_dns_ptr */
+
+struct spf {
+	struct dns	*dns;		/* borrowed */
+	char		 receiver[LIM_DOMAIN];
+};
+
+/* one check_host() run: the DNS layer's hook */
+struct spf_run {
+	SPF_dns_server_t layer;		/* hook points back here */
+	struct dns	*dns;
+	int		 voids;
+	int		 over;		/* void limit passed: stop */
+	int		 nfollow;	/* names of the last MX/PTR answer */
+	char		 follow[SPF_FOLLOW_MAX][LIM_DOMAIN];
+};
+
+static pthread_once_t spf_once = PTHREAD_ONCE_INIT;
+
+/* spf_log_msg - libspf2 warning, info and debug lines, escaped */
+static void
+spf_log_msg(const char *file, int line, const char *msg)
+{
+	char	 esc[512];
+
+	if (msg == NULL)
+		return;
+	log_debug("spf: libspf2: %s",
+	    log_escape(esc, sizeof(esc), msg, strlen(msg)));
+}
+
+/* spf_log_error - libspf2's fatal handler: it must not return */
+static _Noreturn void
+spf_log_error(const char *file, int line, const char *msg)
+{
+	char	 esc[512];
+
+	am_panic("spf: libspf2 %s:%d: %s", file != NULL ? file : "?", line,
+	    log_escape(esc, sizeof(esc), msg != NULL ? msg : "", msg != NULL ?
+	    strlen(msg) : 0));
+}
+
+/* spf_log_init - route libspf2's output to our log, once */
+static void
+spf_log_init(void)
+{
+	SPF_error_handler = spf_log_error;
+	SPF_warning_handler = spf_log_msg;
+	SPF_info_handler = spf_log_msg;
+	SPF_debug_handler = spf_log_msg;
+}
+
+/* spf_herrno - h_errno for libspf2 from our status */
+static SPF_dns_stat_t
+spf_herrno(int st, const struct dns_answer *ans, int qtype)
+{
+	switch (st) {
+	case DNS_OK:
+		return (NETDB_SUCCESS);
+	case DNS_NOTFOUND:
+		return (ans->nxdomain ? HOST_NOT_FOUND : NO_DATA);
+	case DNS_PERM:
+		return (qtype == DNS_T_TXT ? HOST_NOT_FOUND : NO_RECOVERY);
+	default:
+		return (TRY_AGAIN);
+	}
+}
+
+/* spf_is_follow - is name an address lookup of the last MX/PTR answer */
+static int
+spf_is_follow(const struct spf_run *run, const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < run->nfollow; i++)
+		if (strcasecmp(run->follow[i], name) == 0)
+			return (1);
+	return (0);
+}
+
+/* spf_void_note - count a void lookup, remember MX/PTR names */
+static void
+spf_void_note(struct spf_run *run, const char *name, int qtype, int st,
+    const struct dns_answer *ans)
+{
+	size_t	 i;
+
+	if (qtype == DNS_T_MX || qtype == DNS_T_PTR) {
+		run->nfollow = 0;
+		for (i = 0; st == DNS_OK && i < ans->nrr &&
+		    run->nfollow < SPF_FOLLOW_MAX; i++)
+			snprintf(run->follow[run->nfollow++], LIM_DOMAIN, "%s",
+			    (const char *)ans->rr[i].data);
+	} else if (qtype == DNS_T_TXT || spf_is_follow(run, name))
+		return;
+	if (st == DNS_NOTFOUND && ++run->voids > SPF_VOID_MAX)
+		run->over = 1;
+}
+
+/* spf_rr_fill - copy our RRs into libspf2's; -1 on no memory */
+static int
+spf_rr_fill(SPF_dns_rr_t *rr, const struct dns_answer *ans, int qtype)
+{
+	const struct dns_rr *d;
+	size_t	 i, len;
+	int	 n = 0;
+
+	for (i = 0; i < ans->nrr; i++) {
+		d = &ans->rr[i];
+		if ((qtype == DNS_T_A && d->len != 4) ||
+		    (qtype == DNS_T_AAAA && d->len != 16))
+			continue;
+		len = qtype == DNS_T_A || qtype == DNS_T_AAAA ? d->len :
+		    d->len + 1;
+		if (SPF_dns_rr_buf_realloc(rr, n, len) != SPF_E_SUCCESS)
+			return (-1);
+		if (qtype == DNS_T_A)
+			memcpy(&rr->rr[n]->a, d->data, 4);
+		else if (qtype == DNS_T_AAAA)
+			memcpy(&rr->rr[n]->aaaa, d->data, 16);
+		else
+			memcpy(rr->rr[n]->txt, d->data, d->len + 1);
+		rr->num_rr = ++n;
+	}
+	if (n == 0)
+		rr->herrno = NO_DATA;
+	return (0);
+}
+
+/* spf_dns_lookup - libspf2's DNS layer: one dns_query() */
+static SPF_dns_rr_t *
+spf_dns_lookup(SPF_dns_server_t *layer, const char *domain, ns_type type,
+    int should_cache)
+{
+	struct spf_run *run = layer->hook;
+	struct dns_answer *ans;
+	SPF_dns_rr_t *rr;
+	int	 st, qtype = (int)type;
+
+	if (run->over)
+		return (SPF_dns_rr_new_init(layer, domain, type, 0, TRY_AGAIN));
+	if (qtype != DNS_T_A && qtype != DNS_T_AAAA && qtype != DNS_T_MX &&
+	    qtype != DNS_T_TXT && qtype != DNS_T_PTR)
+		return (SPF_dns_rr_new_init(layer, domain, type, 0, NO_DATA));
+	st = dns_query(run->dns, domain != NULL ? domain : "", qtype, &ans,
+	    NULL);
+	spf_void_note(run, domain != NULL ? domain : "", qtype, st, ans);
+	rr = SPF_dns_rr_new_init(layer, domain, type,
+	    ans->nrr > 0 ? (int)ans->rr[0].ttl : 0,
+	    run->over ? TRY_AGAIN : spf_herrno(st, ans, qtype));
+	if (rr != NULL && rr->herrno == NETDB_SUCCESS &&
+	    spf_rr_fill(rr, ans, qtype) != 0) {
+		rr->num_rr = 0;
+		rr->herrno = TRY_AGAIN;
+	}
+	dns_answer_free(&ans);
+	return (rr);
+}
+
+/* spf_server_new - a libspf2 server whose DNS is ours, for one check */
+static SPF_server_t *
+spf_server_new(const struct spf *sp, struct spf_run *run)
+{
+	SPF_dns_server_t *layer = &run->layer;
+	SPF_server_t *server;
+
+	layer->destroy = NULL;		/* ours: libspf2 must not free it */
+	layer->lookup = spf_dns_lookup;
+	layer->get_spf = NULL;
+	layer->get_exp = NULL;
+	layer->add_cache = NULL;
+	layer->layer_below = NULL;
+	layer->name = "authmilter";
+	layer->hook = run;
+	if ((server = SPF_server_new_dns(layer, 0)) == NULL)
+		return (NULL);
+	if (SPF_server_set_rec_dom(server, sp->receiver) != SPF_E_SUCCESS) {
+		SPF_server_free(server);
+		return (NULL);
+	}
+	return (server);
+}
+
+/* spf_new - SPF checks over dns, receiver naming us in macros */
+struct spf *
+spf_new(struct dns *dns, const char *receiver, struct buf *why)
+{
+	struct spf *sp;
+
+	if (dns == NULL) {
+		buf_why(why, AM_PERM, "spf: no resolver");
+		return (NULL);
+	}
+	if ((sp = calloc(1, sizeof(*sp))) == NULL) {
+		buf_why(why, AM_TEMP, "spf: out of memory");
+		return (NULL);
+	}
+	sp->dns = dns;
+	if (receiver == NULL || *receiver == '\0') {
+		if (gethostname(sp->receiver, sizeof(sp->receiver) - 1) != 0)
+			snprintf(sp->receiver, sizeof(sp->receiver), "%s",
+			    "localhost");
+	} else if ((size_t)snprintf(sp->receiver, sizeof(sp->receiver), "%s",
+	    receiver) >= sizeof(sp->receiver)) {
+		buf_why(why, AM_PERM, "spf: receiver name too long");
+		free(sp);
+		return (NULL);
+	}
+	pthread_once(&spf_once, spf_log_init);
+	return (sp);
+}
+
+/* spf_free - release and clear the caller's pointer */
+void
+spf_free(struct spf **sp)
+{
+	if (sp == NULL || *sp == NULL)
+		return;
+	free(*sp);
+	*sp = NULL;
+}
+
+/* spf_err_reason - our words for a permerror cause */
+static const char *
+spf_err_reason(SPF_errcode_t err)
+{
+	switch (err) {
+	case SPF_E_MULTIPLE_RECORDS:
+		return ("more than one SPF record");
+	case SPF_E_BIG_DNS:
+		return ("too many DNS lookups");
+	case SPF_E_RECURSIVE:
+		return ("include or redirect loop");
+	case SPF_E_NOT_SPF:
+	case SPF_E_INCLUDE_RETURNED_NONE:
+		return ("include or redirect target has no usable record");
+	case SPF_E_UNKNOWN_MECH:
+		return ("unknown mechanism in SPF record");
+	case SPF_E_INVALID_IP4:
+	case SPF_E_INVALID_IP6:
+	case SPF_E_INVALID_CIDR:
+		return ("bad address or prefix in SPF record");
+	case SPF_E_NOT_CONFIG:
+		return ("check not configured");
+	default:
+		return ("syntax error in SPF record");
+	}
+}
+
+/* spf_invalid - classify libspf2's "no result": none, temp or perm */
+static enum spf_res
+spf_invalid(SPF_response_t *resp, SPF_errcode_t err, const char **why_r)
+{
+	SPF_error_t *e;
+	int	 i;
+
+	for (i = 0; i < SPF_response_messages(resp); i++) {
+		e = SPF_response_message(resp, i);
+		if (e == NULL || !SPF_error_errorp(e))
+			continue;
+		if (SPF_error_code(e) == SPF_E_DNS_ERROR)
+			err = SPF_E_DNS_ERROR;
+		else if (SPF_error_code(e) != SPF_E_NOT_SPF &&
+		    err != SPF_E_DNS_ERROR)
+			err = SPF_error_code(e);
+	}
+	if (err == SPF_E_DNS_ERROR) {
+		*why_r = "DNS error looking up the SPF record";
+		return (SPF_RES_TEMPERROR);
+	}
+	if (err == SPF_E_NOT_SPF || err == SPF_E_SUCCESS) {
+		*why_r = "no SPF record";
+		return (SPF_RES_NONE);
+	}
+	*why_r = spf_err_reason(err);
+	return (SPF_RES_PERMERROR);
+}
+
+/* spf_map - libspf2's answer to our result and reason */
+static void
+spf_map(SPF_response_t *resp, SPF_errcode_t err, const struct spf_run *run,
+    struct spf_result *res)
+{
+	const char *why = "";
+
+	switch (SPF_response_result(resp)) {
+	case SPF_RESULT_PASS:
+		res->result = SPF_RES_PASS;
+		why = "client is permitted";
+		break;
+	case SPF_RESULT_FAIL:
+		res->result = SPF_RES_FAIL;
+		why = "client is not permitted";
+		break;
+	case SPF_RESULT_SOFTFAIL:
+		res->result = SPF_RES_SOFTFAIL;
+		why = "client is probably not permitted";
+		break;
+	case SPF_RESULT_NEUTRAL:
+		res->result = SPF_RES_NEUTRAL;
+		why = SPF_response_reason(resp) == SPF_REASON_DEFAULT ?
+		    "no mechanism matched" : "neutral by the record";
+		break;
+	case SPF_RESULT_NONE:
+		res->result = SPF_RES_NONE;
+		why = "no SPF record";
+		break;
+	case SPF_RESULT_TEMPERROR:
+		res->result = SPF_RES_TEMPERROR;
+		why = "DNS error during evaluation";
+		break;
+	case SPF_RESULT_PERMERROR:
+		res->result = SPF_RES_PERMERROR;
+		why = spf_err_reason(SPF_response_errcode(resp));
+		break;
+	default:
+		res->result = spf_invalid(resp, err, &why);
+		break;
+	}
+	if (run->over) {
+		res->result = SPF_RES_PERMERROR;
+		why = "too many void DNS lookups";
+	}
+	snprintf(res->reason, sizeof(res->reason), "%s", why);
+}
+
+/* spf_request - a request for client and sender, HELO if any */
+static SPF_request_t *
+spf_request(SPF_server_t *server, const struct addr *client,
+    const char *helo, const char *sender)
+{
+	SPF_request_t *req;
+	struct in6_addr in6;
+	struct in_addr in4;
+
+	if ((req = SPF_request_new(server)) == NULL)
+		return (NULL);
+	if (client->family == AF_INET) {
+		memcpy(&in4, client->bytes, sizeof(in4));
+		SPF_request_set_ipv4(req, in4);
+	} else {
+		memcpy(&in6, client->bytes, sizeof(in6));
+		SPF_request_set_ipv6(req, in6);
+	}
+	if (SPF_request_set_env_from(req, sender) != SPF_E_SUCCESS ||
+	    (helo != NULL && *helo != '\0' &&
+	    SPF_request_set_helo_dom(req, helo) != SPF_E_SUCCESS)) {
+		SPF_request_free(req);
+		return (NULL);
+	}
+	return (req);
+}
+
+/* spf_interpret - check_host() without libspf2's loopback shortcut */
+static SPF_errcode_t
+spf_interpret(SPF_server_t *server, SPF_request_t *req, SPF_response_t *resp)
+{
+	SPF_record_t *rec = NULL;
+	SPF_errcode_t err;
+
+	req->use_helo = 0;
+	req->cur_dom = req->env_from_dp;
+	err = SPF_server_get_record(server, req, resp, &rec);
+	if (err != SPF_E_SUCCESS) {
+		if (rec != NULL)
+			SPF_record_free(rec);
+		return (err);
+	}
+	resp->spf_record_exp = rec;
+	err = SPF_record_interpret(rec, req, resp, 0);
+	resp->spf_record_exp = NULL;
+	SPF_record_free(rec);
+	return (err);
+}
+
+/* spf_eval - run check_host() for sender (local@domain) */
+static int
+spf_eval(struct spf *sp, const struct addr *client, const char *helo,
+    const char *sender, struct spf_result *res, struct buf *why)
+{
+	SPF_server_t *server;
+	SPF_request_t *req = NULL;
+	SPF_response_t *resp = NULL;
+	SPF_errcode_t err;
+	struct spf_run *run;
+	int	 st = AM_TEMP;
+
+	if (client->family != AF_INET && client->family != AF_INET6)
+		return (buf_why(why, AM_PERM, "spf: no client address"));
+	if ((run = calloc(1, sizeof(*run))) == NULL)
+		return (buf_why(why, AM_TEMP, "spf: out of memory"));
+	run->dns = sp->dns;
+	if ((server = spf_server_new(sp, run)) == NULL)
+		goto out;
+	if ((req = spf_request(server, client, helo, sender)) == NULL ||
+	    (resp = SPF_response_new(req)) == NULL)
+		goto out;
+	err = spf_interpret(server, req, resp);
+	if (err == SPF_E_NO_MEMORY)
+		goto out;
+	spf_map(resp, err, run, res);
+	res->checked = true;
+	st = AM_OK;
+out:
+	if (resp != NULL)
+		SPF_response_free(resp);
+	if (req != NULL)
+		SPF_request_free(req);
+	if (server != NULL)
+		SPF_server_free(server);
+	free(run);
+	if (st != AM_OK)
+		return (buf_why(why, st, "spf: out of memory in libspf2"));
+	return (st);
+}
+
+/* spf_plausible - a domain worth a check_host() (RFC 7208 4.3) */
+static int
+spf_plausible(const char *dom)
+{
+	struct addr a;
+	size_t	 n;
+
+	n = strlen(dom);
+	if (n == 0 || n > 253 || dom[0] == '.' || strchr(dom, '.') == NULL)
+		return (0);
+	if (dom[0] == '[' || addr_parse(dom, &a) == AM_OK)
+		return (0);
+	return (1);
+}
+
+/* spf_skip - a result that was not evaluated */
+static int
+spf_skip(struct spf_result *res, bool checked, const char *why)
+{
+	res->result = SPF_RES_NONE;
+	res->checked = checked;
+	snprintf(res->reason, sizeof(res->reason), "%s", why);
+	return (AM_OK);
+}
+
+/* spf_check_helo - check_host() for the HELO identity (RFC 7208 2.3) */
+int
+spf_check_helo(struct spf *sp, const struct addr *client, const char *helo,
+    struct spf_result *res_r, struct buf *why)
+{
+	char	 sender[LIM_ADDRESS];
+
+	memset(res_r, 0, sizeof(*res_r));
+	if (helo == NULL || *helo == '\0')
+		return (spf_skip(res_r, false, "no HELO name"));
+	snprintf(res_r->identity, sizeof(res_r->identity), "%s", helo);
+	if (!spf_plausible(helo))
+		return (spf_skip(res_r, false, "HELO name is not a domain"));
+	snprintf(res_r->domain, sizeof(res_r->domain), "%s", helo);
+	snprintf(sender, sizeof(sender), "postmaster@%s", helo);
+	return (spf_eval(sp, client, helo, sender, res_r, why));
+}
+
+/* spf_unbracket - MAIL FROM without <>, into buf; -1 if too long */
+static int
+spf_unbracket(const char *mailfrom, char *out, size_t outlen)
+{
+	size_t	 n;
+
+	if (mailfrom == NULL)
+		mailfrom = "";
+	n = strlen(mailfrom);
+	if (n >= 2 && mailfrom[0] == '<' && mailfrom[n - 1] == '>') {
+		mailfrom++;
+		n -= 2;
+	}
+	if (n >= outlen) {
+		snprintf(out, outlen, "%.*s", (int)(outlen - 1), mailfrom);
+		return (-1);
+	}
+	memcpy(out, mailfrom, n);
+	out[n] = '\0';
+	return (0);
+}
+
+/* spf_prefix - put pre in front of s (RFC 7208 4.3: no local-part) */
+static int
+spf_prefix(char *s, size_t len, const char *pre)
+{
+	size_t	 n = strlen(s), p = strlen(pre);
+
+	if (n + p >= len)
+		return (-1);
+	memmove(s + p, s, n + 1);
+	memcpy(s, pre, p);
+	return (0);
+}
+
+/* spf_check_mailfrom - check_host() for MAIL FROM (RFC 7208 2.4) */
+int
+spf_check_mailfrom(struct spf *sp, const struct addr *client,
+    const char *helo, const char *mailfrom, struct spf_result *res_r,
+    struct buf *why)
+{
+	char	 sender[LIM_ADDRESS];
+	const char *at;
+
+	memset(res_r, 0, sizeof(*res_r));
+	if (spf_unbracket(mailfrom, sender, sizeof(sender)) != 0) {
+		snprintf(res_r->identity, sizeof(res_r->identity), "%s",
+		    sender);
+		return (spf_skip(res_r, true, "MAIL FROM too long"));
+	}
+	if (sender[0] == '\0') {
+		if (helo == NULL || !spf_plausible(helo))
+			return (spf_skip(res_r, false,
+			    "null sender and no usable HELO name"));
+		snprintf(sender, sizeof(sender), "postmaster@%s", helo);
+	}
+	if (sender[0] == '@' && spf_prefix(sender, sizeof(sender),
+	    "postmaster") != 0)
+		return (spf_skip(res_r, true, "MAIL FROM too long"));
+	snprintf(res_r->identity, sizeof(res_r->identity), "%s", sender);
+	if ((at = strrchr(sender, '@')) == NULL)
+		return (spf_skip(res_r, true, "MAIL FROM has no domain"));
+	snprintf(res_r->domain, sizeof(res_r->domain), "%s", at + 1);
+	if (at[1] == '\0')
+		return (spf_skip(res_r, true, "MAIL FROM has no domain"));
+	if (!spf_plausible(at + 1))
+		return (spf_skip(res_r, true, "MAIL FROM domain is unusable"));
+	return (spf_eval(sp, client, helo, sender, res_r, why));
+}
