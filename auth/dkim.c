@@ -1,0 +1,829 @@
+/*
+ * NAME
+ *	dkim - verify every DKIM-Signature of one message
+ * DESCRIPTION
+ *	See dkim.h. libopendkim canonicalizes and checks signatures; this
+ *	file feeds it the message as the milter sees it, fetches keys
+ *	through dns_query() (the library's key-lookup hook), and turns each
+ *	signature's state into an RFC 8601 result. Facts about libopendkim
+ *	2.11.0~beta2 (as shipped in Debian 12) that shape the code:
+ *
+ *	- With DKIM_LIBFLAGS_FIXCRLF, dkim_header() rewrites a bare LF as
+ *	  CRLF but keeps the old length, so every LF-folded field loses its
+ *	  tail (a DKIM-Signature then reads as "signature data corrupt").
+ *	  Without the flag a bare LF is hashed as is and simple header
+ *	  canonicalization fails. dkimv_header() therefore writes CRLF
+ *	  itself; FIXCRLF stays on for bare LF or CR in the body.
+ *	- A key lookup answering DKIM_CBSTAT_TRYAGAIN (or ERROR) makes
+ *	  dkim_eoh() stop at that signature; dkim_eom() then asks again
+ *	  (two DNS timeouts) and reports plain DKIM_STAT_BADSIG, the
+ *	  signature left unprocessed with no error code. The lookup hook
+ *	  therefore always answers CONTINUE or NOTFOUND, and notes the real
+ *	  DNS outcome per signature (struct dkimv_keynote) for dkimv_eom().
+ *	- DKIM_OPTS_MINKEYBITS clears DKIM_SIGFLAG_PASSED on a short key,
+ *	  hiding whether it verified. The library limit is 0; min_key_bits
+ *	  is applied here so a short key is "policy", a bad signature "fail".
+ *	- dkim_sig_getcanonlen() returns the raw body length, not the
+ *	  canonicalized one, and the signed length stops at l=. Whether
+ *	  l= left bytes unsigned needs the canonicalized length, counted
+ *	  here (struct dkimv_bodylen).
+ *	- The signature list keeps header order; signatures past max_sigs
+ *	  are flagged ignored in the prescreen hook, so they cost no lookup.
+ *	- Ed25519 (RFC 8463) verifies; its key size reads as 0 (we say 256).
+ * DIAGNOSTICS
+ *	Out of memory or an internal library error is AM_TEMP, the text in
+ *	why; calls out of order are AM_PERM. Results are data, not status.
+ * THREADS
+ *	One DKIM_LIB and its hooks serve every thread. Per-message state,
+ *	including the key-lookup notes, is reached through the DKIM
+ *	handle's user context, so a hook touches only its own message.
+ * SEE ALSO
+ *	RFC 6376 3.4 (canonicalization), 3.6.2 (key records), 6.1;
+ *	RFC 8301 3.1, 3.2; RFC 8463; RFC 8601 2.7.1
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/types.h>
+
+#include <opendkim/dkim.h>
+
+#include "auth/dkim.h"
+#include "auth/result.h"
+#include "dns/dns.h"
+#include "util/am.h"
+#include "util/buf.h"
+#include "util/limits.h"
+#include "util/log.h"
+
+#define DKIMV_ID_MAX	64		/* queue ids are short */
+#define DKIMV_BPREFIX	8		/* RFC 6008: header.b prefix */
+
+enum dkimv_state {
+	DKIMV_HEADERS = 0,		/* taking header fields */
+	DKIMV_BODY,			/* after end of header */
+	DKIMV_DONE,			/* after end of message */
+};
+
+/* why a key lookup handed the library no record */
+enum dkimv_keyerr {
+	KEYERR_NONE = 0,
+	KEYERR_NOTFOUND,		/* NXDOMAIN, or no TXT record */
+	KEYERR_TEMP,			/* SERVFAIL, timeout */
+	KEYERR_NAME,			/* selector and domain make no name */
+	KEYERR_TOOLONG,			/* over the library's key buffer */
+	KEYERR_MULTI,			/* several TXT records */
+};
+
+struct dkimv_keynote {
+	DKIM_SIGINFO *sig;
+	enum dkimv_keyerr err;
+	char	 dns[32];		/* dns_query()'s reason, if any */
+};
+
+/* canonicalized body length so far, RFC 6376 3.4.3 and 3.4.4 */
+struct dkimv_bodylen {
+	unsigned long long s_total;	/* simple: every line so far */
+	unsigned long long s_commit;	/* simple: up to last non-empty */
+	unsigned long long r_total;	/* relaxed: the same */
+	unsigned long long r_commit;
+	size_t	 s_line;		/* current line, simple */
+	size_t	 r_line;		/* current line, relaxed */
+	bool	 r_wsp;			/* WSP run pending in the line */
+	bool	 cr;			/* CR seen; LF may follow */
+};
+
+struct dkimv {
+	DKIM_LIB *lib;
+	struct dns *dns;
+	int	 max_sigs;
+	unsigned min_key_bits;
+};
+
+struct dkimv_msg {
+	struct dkimv *v;
+	DKIM	*dkim;
+	char	 id[DKIMV_ID_MAX];	/* the library keeps a pointer */
+	enum dkimv_state state;
+	bool	 failed;		/* library failed: AM_TEMP from now */
+	char	 failwhy[LIM_REASON];
+	int	 nheaders;
+	int	 nsighdrs;		/* DKIM-Signature fields fed */
+	struct buf *field;		/* "name:value" being fed */
+	struct buf *dnswhy;		/* dns_query()'s reason */
+	struct dkimv_bodylen bl;
+	int	 nnotes;
+	struct dkimv_keynote notes[LIM_DKIM_SIGS];
+};
+
+/* dkimv_note - remember why a signature's key lookup gave no record */
+static void
+dkimv_note(struct dkimv_msg *m, DKIM_SIGINFO *sig, enum dkimv_keyerr e,
+    const char *dns)
+{
+	struct dkimv_keynote *n;
+
+	if (m->nnotes == LIM_DKIM_SIGS)
+		return;			/* cannot happen: max_sigs caps it */
+	n = &m->notes[m->nnotes++];
+	n->sig = sig;
+	n->err = e;
+	(void)snprintf(n->dns, sizeof(n->dns), "%s", dns);
+}
+
+/*
+ * dkimv_note_find - the note of sig; or, given s and d, of an earlier
+ * lookup of the same record. The library reuses a key between
+ * signatures with the same d= and s=, but not a failure: 50 copies of a
+ * signature whose key lookup times out would wait 50 times.
+ */
+static const struct dkimv_keynote *
+dkimv_note_find(const struct dkimv_msg *m, const DKIM_SIGINFO *sig,
+    const unsigned char *s, const unsigned char *d)
+{
+	const unsigned char *ns, *nd;
+	int	 i;
+
+	for (i = 0; i < m->nnotes; i++) {
+		if (s == NULL || d == NULL) {
+			if (m->notes[i].sig == sig)
+				return (&m->notes[i]);
+			continue;
+		}
+		ns = dkim_sig_getselector(m->notes[i].sig);
+		nd = dkim_sig_getdomain(m->notes[i].sig);
+		if (ns != NULL && nd != NULL &&
+		    strcasecmp((const char *)ns, (const char *)s) == 0 &&
+		    strcasecmp((const char *)nd, (const char *)d) == 0)
+			return (&m->notes[i]);
+	}
+	return (NULL);
+}
+
+/* dkimv_key_copy - the one TXT record of an answer into the key buffer */
+static enum dkimv_keyerr
+dkimv_key_copy(const struct dns_answer *ans, unsigned char *buf,
+    size_t buflen)
+{
+	const struct dns_rr *rr = NULL;
+	size_t	 i, ntxt = 0;
+
+	for (i = 0; i < ans->nrr; i++) {
+		if (ans->rr[i].type == DNS_T_TXT) {
+			rr = &ans->rr[i];
+			ntxt++;
+		}
+	}
+	if (rr == NULL)
+		return (KEYERR_NOTFOUND);
+	if (ntxt > 1)			/* RFC 6376 3.6.2.2: undefined */
+		return (KEYERR_MULTI);
+	if (rr->len >= buflen)
+		return (KEYERR_TOOLONG);
+	memcpy(buf, rr->data, rr->len);
+	buf[rr->len] = '\0';
+	return (KEYERR_NONE);
+}
+
+/*
+ * dkimv_key_lookup - library hook: TXT <s>._domainkey.<d> via dns_query()
+ *
+ * Never TRYAGAIN or ERROR (see the head of this file): a failed lookup
+ * is NOTFOUND to the library and noted for dkimv_eom().
+ */
+static DKIM_CBSTAT
+dkimv_key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
+{
+	struct dkimv_msg *m = dkim_get_user_context(dkim);
+	const struct dkimv_keynote *prev;
+	struct dns_answer *ans = NULL;
+	const unsigned char *s, *d;
+	enum dkimv_keyerr e;
+	char	 name[LIM_DOMAIN + 80];
+	int	 n;
+
+	if (m == NULL || buflen == 0)
+		return (DKIM_CBSTAT_ERROR);	/* broken invariant */
+	s = dkim_sig_getselector(sig);
+	d = dkim_sig_getdomain(sig);
+	n = snprintf(name, sizeof(name), "%s._domainkey.%s",
+	    s != NULL ? (const char *)s : "", d != NULL ? (const char *)d : "");
+	if (s == NULL || d == NULL || n < 0 || (size_t)n >= sizeof(name)) {
+		dkimv_note(m, sig, KEYERR_NAME, "name too long");
+		return (DKIM_CBSTAT_NOTFOUND);
+	}
+	if ((prev = dkimv_note_find(m, sig, s, d)) != NULL) {
+		dkimv_note(m, sig, prev->err, prev->dns);
+		return (DKIM_CBSTAT_NOTFOUND);
+	}
+	buf_reset(m->dnswhy);
+	switch (dns_query(m->v->dns, name, DNS_T_TXT, &ans, m->dnswhy)) {
+	case DNS_OK:
+		e = dkimv_key_copy(ans, buf, buflen);
+		break;
+	case DNS_NOTFOUND:
+		e = KEYERR_NOTFOUND;
+		break;
+	case DNS_TEMP:
+		e = KEYERR_TEMP;
+		break;
+	default:
+		e = KEYERR_NAME;
+		break;
+	}
+	dns_answer_free(&ans);
+	if (e == KEYERR_NONE)
+		return (DKIM_CBSTAT_CONTINUE);
+	dkimv_note(m, sig, e, buf_str(m->dnswhy));
+	return (DKIM_CBSTAT_NOTFOUND);
+}
+
+/* dkimv_prescreen - library hook: ignore signatures past max_sigs */
+static DKIM_CBSTAT
+dkimv_prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
+{
+	struct dkimv_msg *m = dkim_get_user_context(dkim);
+	int	 i;
+
+	if (m == NULL)
+		return (DKIM_CBSTAT_CONTINUE);
+	for (i = m->v->max_sigs; i < nsigs; i++)
+		dkim_sig_ignore(sigs[i]);
+	return (DKIM_CBSTAT_CONTINUE);
+}
+
+/* dkimv_new - one verifier (library handle and hooks) for all threads */
+struct dkimv *
+dkimv_new(struct dns *dns, int max_sigs, unsigned min_key_bits,
+    struct buf *why)
+{
+	struct dkimv *v;
+	u_int	 flags = DKIM_LIBFLAGS_BADSIGHANDLES | DKIM_LIBFLAGS_FIXCRLF;
+	u_int	 minbits = 0;		/* min_key_bits is applied here */
+
+	if (dns == NULL || max_sigs < 1 || max_sigs > LIM_DKIM_SIGS) {
+		buf_why(why, AM_PERM, "dkim: %s max_sigs %d (1..%d)",
+		    dns == NULL ? "no resolver," : "bad", max_sigs,
+		    LIM_DKIM_SIGS);
+		return (NULL);
+	}
+	if ((v = calloc(1, sizeof(*v))) == NULL) {
+		buf_why(why, AM_TEMP, "dkim: out of memory");
+		return (NULL);
+	}
+	v->dns = dns;
+	v->max_sigs = max_sigs;
+	v->min_key_bits = min_key_bits;
+	if ((v->lib = dkim_init(NULL, NULL)) == NULL ||
+	    !dkim_libfeature(v->lib, DKIM_FEATURE_SHA256) ||
+	    dkim_options(v->lib, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &flags,
+	    sizeof(flags)) != DKIM_STAT_OK ||
+	    dkim_options(v->lib, DKIM_OP_SETOPT, DKIM_OPTS_MINKEYBITS,
+	    &minbits, sizeof(minbits)) != DKIM_STAT_OK ||
+	    dkim_set_key_lookup(v->lib, dkimv_key_lookup) != DKIM_STAT_OK ||
+	    dkim_set_prescreen(v->lib, dkimv_prescreen) != DKIM_STAT_OK) {
+		buf_why(why, AM_TEMP, "dkim: cannot set up libopendkim");
+		dkimv_free(&v);
+		return (NULL);
+	}
+	if (!dkim_libfeature(v->lib, DKIM_FEATURE_ED25519))
+		log_warn("dkim: libopendkim lacks Ed25519; "
+		    "ed25519-sha256 signatures will be neutral");
+	return (v);
+}
+
+/* dkimv_free - release the verifier; no message may be open */
+void
+dkimv_free(struct dkimv **vp)
+{
+	if (vp == NULL || *vp == NULL)
+		return;
+	if ((*vp)->lib != NULL)
+		dkim_close((*vp)->lib);
+	free(*vp);
+	*vp = NULL;
+}
+
+/* dkimv_msg_new - start one message; the library handle is made now */
+struct dkimv_msg *
+dkimv_msg_new(struct dkimv *v, const char *id, struct buf *why)
+{
+	struct dkimv_msg *m;
+	DKIM_STAT st = DKIM_STAT_NORESOURCE;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		buf_why(why, AM_TEMP, "dkim: out of memory");
+		return (NULL);
+	}
+	m->v = v;
+	(void)snprintf(m->id, sizeof(m->id), "%s", id != NULL ? id : "");
+	m->field = buf_new(LIM_HEADER);
+	m->dnswhy = buf_new(LIM_REASON);
+	m->dkim = dkim_verify(v->lib, (const unsigned char *)m->id, NULL, &st);
+	if (m->dkim == NULL) {
+		buf_why(why, AM_TEMP, "dkim: dkim_verify: %s",
+		    dkim_getresultstr(st) != NULL ? dkim_getresultstr(st) :
+		    "failed");
+		dkimv_msg_free(&m);
+		return (NULL);
+	}
+	(void)dkim_set_user_context(m->dkim, m);
+	return (m);
+}
+
+/* dkimv_msg_free - end one message, finished or not */
+void
+dkimv_msg_free(struct dkimv_msg **mp)
+{
+	struct dkimv_msg *m;
+
+	if (mp == NULL || *mp == NULL)
+		return;
+	m = *mp;
+	if (m->dkim != NULL)
+		(void)dkim_free(m->dkim);
+	buf_free(&m->field);
+	buf_free(&m->dnswhy);
+	free(m);
+	*mp = NULL;
+}
+
+/*
+ * dkimv_libstat - map a library status of a feeding call
+ *
+ * Only resource and internal errors stop the message: the rest (no
+ * signature, syntax in one field) is sorted out per signature at eom.
+ */
+static int
+dkimv_libstat(struct dkimv_msg *m, DKIM_STAT st, const char *what,
+    struct buf *why)
+{
+	const char *err;
+
+	if (st != DKIM_STAT_NORESOURCE && st != DKIM_STAT_INTERNAL)
+		return (AM_OK);
+	err = dkim_geterror(m->dkim);
+	if (err == NULL || *err == '\0')
+		err = dkim_getresultstr(st);
+	(void)snprintf(m->failwhy, sizeof(m->failwhy), "dkim: %s: %s", what,
+	    err != NULL ? err : "library error");
+	m->failed = true;
+	return (buf_why(why, AM_TEMP, "%s", m->failwhy));
+}
+
+/* dkimv_field - "name:value", every line break of value made CRLF */
+static int
+dkimv_field(struct buf *f, const char *name, const char *value)
+{
+	const char *p, *nl;
+	size_t	 n;
+	int	 st;
+
+	buf_reset(f);
+	if ((st = buf_puts(f, name)) != AM_OK ||
+	    (st = buf_putc(f, ':')) != AM_OK)
+		return (st);
+	for (p = value; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		n = (size_t)(nl - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if ((st = buf_append(f, p, n)) != AM_OK ||
+		    (st = buf_append(f, "\r\n", 2)) != AM_OK)
+			return (st);
+	}
+	return (buf_puts(f, p));
+}
+
+/* dkimv_header - feed one header field as the milter delivers it */
+int
+dkimv_header(struct dkimv_msg *m, const char *name, const char *value,
+    struct buf *why)
+{
+	DKIM_STAT st;
+	char	 esc[64];
+	int	 rc;
+
+	if (m->state != DKIMV_HEADERS || name == NULL || value == NULL)
+		return (buf_why(why, AM_PERM,
+		    "dkim: header field out of order"));
+	if (m->failed)
+		return (buf_why(why, AM_TEMP, "%s", m->failwhy));
+	if (++m->nheaders > LIM_HEADERS) {
+		if (m->nheaders == LIM_HEADERS + 1)
+			log_warn("%s: dkim: over %d header fields, rest not "
+			    "verified", m->id, LIM_HEADERS);
+		return (AM_OK);		/* not fed: signatures over it fail */
+	}
+	if ((rc = dkimv_field(m->field, name, value)) != AM_OK) {
+		if (rc == AM_TEMP)
+			return (buf_why(why, AM_TEMP, "dkim: out of memory"));
+		log_warn("%s: dkim: header field %s over %d bytes, not "
+		    "verified", m->id, log_escape(esc, sizeof(esc), name,
+		    strlen(name)), LIM_HEADER);
+		return (AM_OK);		/* not fed: signatures over it fail */
+	}
+	if (strcasecmp(name, "DKIM-Signature") == 0)
+		m->nsighdrs++;
+	/* a field the library refuses (DKIM_STAT_SYNTAX) is simply not
+	 * covered; a malformed DKIM-Signature is kept as a bad signature */
+	st = dkim_header(m->dkim, (u_char *)m->field->data, m->field->len);
+	return (dkimv_libstat(m, st, "dkim_header", why));
+}
+
+/* dkimv_eoh - end of header: the library looks up keys now */
+int
+dkimv_eoh(struct dkimv_msg *m, struct buf *why)
+{
+	if (m->state == DKIMV_DONE)
+		return (buf_why(why, AM_PERM,
+		    "dkim: end of header out of order"));
+	if (m->state == DKIMV_BODY)
+		return (AM_OK);
+	m->state = DKIMV_BODY;
+	if (m->failed)
+		return (buf_why(why, AM_TEMP, "%s", m->failwhy));
+	return (dkimv_libstat(m, dkim_eoh(m->dkim), "dkim_eoh", why));
+}
+
+/* dkimv_bodylen_char - one content byte of the current body line */
+static void
+dkimv_bodylen_char(struct dkimv_bodylen *bl, unsigned char c)
+{
+	bl->s_line++;
+	if (c == ' ' || c == '\t') {
+		bl->r_wsp = true;	/* one SP, unless at end of line */
+		return;
+	}
+	if (bl->r_wsp)
+		bl->r_line++;
+	bl->r_wsp = false;
+	bl->r_line++;
+}
+
+/* dkimv_bodylen_eol - end of a body line: empty lines only count if
+ * something follows them */
+static void
+dkimv_bodylen_eol(struct dkimv_bodylen *bl)
+{
+	bl->s_total += bl->s_line + 2;
+	if (bl->s_line > 0)
+		bl->s_commit = bl->s_total;
+	bl->r_total += bl->r_line + 2;
+	if (bl->r_line > 0)
+		bl->r_commit = bl->r_total;
+	bl->s_line = 0;
+	bl->r_line = 0;
+	bl->r_wsp = false;
+	bl->cr = false;
+}
+
+/* dkimv_bodylen_add - count a body chunk; a bare CR or LF ends a line,
+ * as DKIM_LIBFLAGS_FIXCRLF makes it CRLF */
+static void
+dkimv_bodylen_add(struct dkimv_bodylen *bl, const unsigned char *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\n' || bl->cr)
+			dkimv_bodylen_eol(bl);
+		if (p[i] == '\r')
+			bl->cr = true;
+		else if (p[i] != '\n')
+			dkimv_bodylen_char(bl, p[i]);
+	}
+}
+
+/* dkimv_bodylen_get - canonicalized length of the whole body */
+static unsigned long long
+dkimv_bodylen_get(const struct dkimv_bodylen *bl, dkim_canon_t canon)
+{
+	struct dkimv_bodylen t = *bl;
+
+	if (t.cr || t.s_line > 0)	/* last line lacks CRLF: one is added */
+		dkimv_bodylen_eol(&t);
+	if (canon == DKIM_CANON_RELAXED)
+		return (t.r_commit);
+	return (t.s_commit > 0 ? t.s_commit : 2);	/* empty: CRLF */
+}
+
+/* dkimv_body - feed body bytes as sent (CRLF) */
+int
+dkimv_body(struct dkimv_msg *m, const unsigned char *p, size_t n,
+    struct buf *why)
+{
+	int	 rc;
+
+	if (m->state == DKIMV_HEADERS && (rc = dkimv_eoh(m, why)) != AM_OK)
+		return (rc);
+	if (m->state != DKIMV_BODY)
+		return (buf_why(why, AM_PERM, "dkim: body out of order"));
+	if (m->failed)
+		return (buf_why(why, AM_TEMP, "%s", m->failwhy));
+	if (n == 0)
+		return (AM_OK);
+	dkimv_bodylen_add(&m->bl, p, n);
+	return (dkimv_libstat(m, dkim_body(m->dkim, (u_char *)p, n),
+	    "dkim_body", why));
+}
+
+/* dkimv_copy - bounded copy of peer text; false if it was cut */
+static bool
+dkimv_copy(char *dst, size_t dstlen, const unsigned char *src)
+{
+	size_t	 n;
+
+	n = src != NULL ? strlen((const char *)src) : 0;
+	if (n >= dstlen) {
+		memcpy(dst, src, dstlen - 1);
+		dst[dstlen - 1] = '\0';
+		return (false);
+	}
+	if (n > 0)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+	return (true);
+}
+
+/* dkimv_tag - a signature tag's value, or NULL */
+static const unsigned char *
+dkimv_tag(DKIM_SIGINFO *sig, const char *tag)
+{
+	return (dkim_sig_gettagvalue(sig, false, (u_char *)tag));
+}
+
+/* dkimv_sig_tags - d (lower case), s, a, b prefix, i; false if d was cut */
+static bool
+dkimv_sig_tags(DKIM_SIGINFO *sig, struct dkim_sig_result *r)
+{
+	const unsigned char *b;
+	bool	 dok;
+	char	*p;
+
+	dok = dkimv_copy(r->d, sizeof(r->d), dkimv_tag(sig, "d"));
+	for (p = r->d; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	(void)dkimv_copy(r->s, sizeof(r->s), dkimv_tag(sig, "s"));
+	(void)dkimv_copy(r->a, sizeof(r->a), dkimv_tag(sig, "a"));
+	(void)dkimv_copy(r->i, sizeof(r->i), dkimv_tag(sig, "i"));
+	if ((b = dkimv_tag(sig, "b")) != NULL) {
+		size_t	 n = strnlen((const char *)b, DKIMV_BPREFIX);
+
+		memcpy(r->b, b, n);
+		r->b[n] = '\0';
+	}
+	return (dok);
+}
+
+/* dkimv_sig_alg - the algorithm of a signature that got processed */
+static dkim_alg_t
+dkimv_sig_alg(DKIM_SIGINFO *sig)
+{
+	dkim_alg_t alg = DKIM_SIGN_UNKNOWN;
+
+	if (dkim_sig_getsignalg(sig, &alg) != DKIM_STAT_OK)
+		return (DKIM_SIGN_UNKNOWN);
+	return (alg);
+}
+
+/* dkimv_sig_keybits - key size; the library says 0 for Ed25519 */
+static unsigned
+dkimv_sig_keybits(DKIM_SIGINFO *sig)
+{
+	unsigned bits = 0;
+	int	 err = dkim_sig_geterror(sig);
+
+	if (dkim_sig_getkeysize(sig, &bits) != DKIM_STAT_OK)
+		bits = 0;
+	if (bits == 0 && dkimv_sig_alg(sig) == DKIM_SIGN_ED25519SHA256 &&
+	    (dkim_sig_getflags(sig) & DKIM_SIGFLAG_PROCESSED) != 0 &&
+	    (err == DKIM_SIGERROR_OK || err == DKIM_SIGERROR_UNKNOWN ||
+	    err == DKIM_SIGERROR_BADSIG))
+		bits = 256;		/* key was applied: RFC 8032 */
+	return (bits);
+}
+
+/* dkimv_sig_partial - l= present and the body runs past it */
+static bool
+dkimv_sig_partial(struct dkimv_msg *m, DKIM_SIGINFO *sig)
+{
+	ssize_t	 signlen = -1;
+	dkim_canon_t bc = DKIM_CANON_SIMPLE;
+
+	if (dkim_sig_getcanonlen(m->dkim, sig, NULL, NULL, &signlen) !=
+	    DKIM_STAT_OK || signlen < 0)
+		return (false);
+	if (dkim_sig_getcanons(sig, NULL, &bc) != DKIM_STAT_OK)
+		return (false);
+	return (dkimv_bodylen_get(&m->bl, bc) > (unsigned long long)signlen);
+}
+
+static void dkimv_set(struct dkim_sig_result *, enum dkim_res, const char *,
+	    ...) __attribute__((format(printf, 3, 4)));
+
+/* dkimv_set - store a result and its reason */
+static void
+dkimv_set(struct dkim_sig_result *r, enum dkim_res res, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	r->result = res;
+	va_start(ap, fmt);
+	(void)vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+	va_end(ap);
+}
+
+/* dkimv_judge_note - a key lookup that gave the library no record */
+static bool
+dkimv_judge_note(const struct dkimv_keynote *n, struct dkim_sig_result *r)
+{
+	if (n == NULL)
+		return (false);
+	switch (n->err) {
+	case KEYERR_TEMP:
+		dkimv_set(r, DKIM_RES_TEMPERROR, "key lookup failed (%s)",
+		    n->dns[0] != '\0' ? n->dns : "DNS");
+		break;
+	case KEYERR_NOTFOUND:
+		dkimv_set(r, DKIM_RES_PERMERROR, "key not found");
+		break;
+	case KEYERR_TOOLONG:
+		dkimv_set(r, DKIM_RES_PERMERROR, "key record too long");
+		break;
+	case KEYERR_MULTI:
+		dkimv_set(r, DKIM_RES_PERMERROR, "multiple key records");
+		break;
+	default:
+		dkimv_set(r, DKIM_RES_PERMERROR, "key name unusable (%s)",
+		    n->dns[0] != '\0' ? n->dns : "DNS");
+		break;
+	}
+	return (true);
+}
+
+/* dkimv_judge_verified - signature and body hash good: policy checks */
+static void
+dkimv_judge_verified(const struct dkimv *v, DKIM_SIGINFO *sig,
+    struct dkim_sig_result *r)
+{
+	dkim_alg_t alg = dkimv_sig_alg(sig);
+
+	if (alg == DKIM_SIGN_RSASHA1) {
+		dkimv_set(r, DKIM_RES_POLICY, "rsa-sha1 not accepted");
+		return;
+	}
+	if (alg == DKIM_SIGN_RSASHA256 && r->keybits < v->min_key_bits) {
+		dkimv_set(r, DKIM_RES_POLICY, "key too short (%u bits)",
+		    r->keybits);
+		return;
+	}
+	if (alg != DKIM_SIGN_RSASHA256 && alg != DKIM_SIGN_ED25519SHA256) {
+		dkimv_set(r, DKIM_RES_NEUTRAL, "unknown algorithm");
+		return;
+	}
+	dkimv_set(r, DKIM_RES_PASS, "%s", "");
+}
+
+/* dkimv_judge_clean - no error recorded: look at flags and body hash */
+static void
+dkimv_judge_clean(const struct dkimv *v, DKIM_SIGINFO *sig,
+    struct dkim_sig_result *r)
+{
+	unsigned flags = dkim_sig_getflags(sig);
+	int	 bh = dkim_sig_getbh(sig);
+
+	if ((flags & DKIM_SIGFLAG_PASSED) == 0) {
+		if ((flags & DKIM_SIGFLAG_PROCESSED) != 0)
+			dkimv_set(r, DKIM_RES_FAIL, "signature did not verify");
+		else			/* library never got to it */
+			dkimv_set(r, DKIM_RES_TEMPERROR,
+			    "signature not processed");
+	} else if (bh == DKIM_SIGBH_MISMATCH)
+		dkimv_set(r, DKIM_RES_FAIL, "body hash mismatch");
+	else if (bh != DKIM_SIGBH_MATCH)
+		dkimv_set(r, DKIM_RES_TEMPERROR, "body hash not checked");
+	else
+		dkimv_judge_verified(v, sig, r);
+}
+
+/*
+ * Library errors after a signature was parsed, and what they mean; a
+ * prefix ending in ": " gets the library's text. Every other error is a
+ * malformed signature (tags, syntax, version, times): neutral.
+ */
+static const struct {
+	int	 err;
+	enum dkim_res res;
+	const char *why;
+} dkimv_errtab[] = {
+	{DKIM_SIGERROR_KEYREVOKED, DKIM_RES_FAIL, "key revoked"},
+	{DKIM_SIGERROR_TOOLARGE_L, DKIM_RES_FAIL, "body shorter than l="},
+	{DKIM_SIGERROR_SUBDOMAIN, DKIM_RES_FAIL, "not acceptable: "},
+	{DKIM_SIGERROR_MBSFAILED, DKIM_RES_FAIL, "not acceptable: "},
+	{DKIM_SIGERROR_NOKEY, DKIM_RES_PERMERROR, "key not found"},
+	{DKIM_SIGERROR_KEYFAIL, DKIM_RES_TEMPERROR, "key lookup failed"},
+	{DKIM_SIGERROR_DNSSYNTAX, DKIM_RES_PERMERROR, "key record syntax"},
+	{DKIM_SIGERROR_MULTIREPLY, DKIM_RES_PERMERROR, "key unusable: "},
+	{DKIM_SIGERROR_KEYVERSION, DKIM_RES_PERMERROR, "key unusable: "},
+	{DKIM_SIGERROR_KEYUNKNOWNHASH, DKIM_RES_PERMERROR, "key unusable: "},
+	{DKIM_SIGERROR_KEYHASHMISMATCH, DKIM_RES_PERMERROR, "key unusable: "},
+	{DKIM_SIGERROR_NOTEMAILKEY, DKIM_RES_PERMERROR, "key unusable: "},
+	{DKIM_SIGERROR_KEYTYPEMISSING, DKIM_RES_PERMERROR, "key unusable: "},
+	{DKIM_SIGERROR_KEYTYPEUNKNOWN, DKIM_RES_PERMERROR, "key unusable: "},
+	{DKIM_SIGERROR_KEYDECODE, DKIM_RES_PERMERROR, "key unusable: "},
+	{DKIM_SIGERROR_KEYTOOSMALL, DKIM_RES_POLICY, "key too short"},
+};
+
+/* dkimv_judge - RFC 8601 2.7.1 result of one signature */
+static void
+dkimv_judge(struct dkimv_msg *m, DKIM_SIGINFO *sig, struct dkim_sig_result *r)
+{
+	int	 err = dkim_sig_geterror(sig);
+	const char *es = dkim_sig_geterrorstr(err), *why;
+	size_t	 i, n;
+
+	if (es == NULL)
+		es = "unknown error";
+	if (dkimv_judge_note(dkimv_note_find(m, sig, NULL, NULL), r))
+		return;
+	if (err == DKIM_SIGERROR_UNKNOWN || err == DKIM_SIGERROR_OK) {
+		dkimv_judge_clean(m->v, sig, r);
+		return;
+	}
+	if (err == DKIM_SIGERROR_BADSIG) {
+		dkimv_set(r, DKIM_RES_FAIL, "%s",
+		    dkim_sig_getbh(sig) == DKIM_SIGBH_MISMATCH ?
+		    "body hash mismatch" : "signature did not verify");
+		return;
+	}
+	for (i = 0; i < AM_ARRAY_LEN(dkimv_errtab); i++) {
+		if (dkimv_errtab[i].err != err)
+			continue;
+		why = dkimv_errtab[i].why;
+		n = strlen(why);
+		dkimv_set(r, dkimv_errtab[i].res, "%s%s", why,
+		    n > 2 && why[n - 2] == ':' ? es : "");
+		return;
+	}
+	dkimv_set(r, DKIM_RES_NEUTRAL, "%s", es);
+}
+
+/* dkimv_sig_result - fill one result entry from a signature */
+static void
+dkimv_sig_result(struct dkimv_msg *m, DKIM_SIGINFO *sig,
+    struct dkim_sig_result *r)
+{
+	bool	 dok;
+
+	memset(r, 0, sizeof(*r));
+	dok = dkimv_sig_tags(sig, r);
+	r->keybits = dkimv_sig_keybits(sig);
+	r->partial_body = dkimv_sig_partial(m, sig);
+	dkimv_judge(m, sig, r);
+	if (!dok && r->result == DKIM_RES_PASS)
+		dkimv_set(r, DKIM_RES_PERMERROR, "signing domain too long");
+}
+
+/* dkimv_eom - end of message: verify, one result per signature */
+int
+dkimv_eom(struct dkimv_msg *m, struct dkim_result *res_r, struct buf *why)
+{
+	DKIM_SIGINFO **sigs = NULL;
+	DKIM_STAT st;
+	int	 i, n = 0, rc;
+
+	memset(res_r, 0, sizeof(*res_r));
+	if (m->state == DKIMV_DONE)
+		return (buf_why(why, AM_PERM, "dkim: end of message twice"));
+	if (m->state == DKIMV_HEADERS && (rc = dkimv_eoh(m, why)) != AM_OK) {
+		m->state = DKIMV_DONE;
+		return (rc);
+	}
+	m->state = DKIMV_DONE;
+	if (m->failed)
+		return (buf_why(why, AM_TEMP, "%s", m->failwhy));
+	st = dkim_eom(m->dkim, NULL);
+	if ((rc = dkimv_libstat(m, st, "dkim_eom", why)) != AM_OK)
+		return (rc);
+	if (dkim_getsiglist(m->dkim, &sigs, &n) != DKIM_STAT_OK ||
+	    sigs == NULL) {
+		if (m->nsighdrs == 0)
+			return (AM_OK);	/* unsigned */
+		return (buf_why(why, AM_TEMP, "dkim: no signature list (%s)",
+		    dkim_getresultstr(st) != NULL ? dkim_getresultstr(st) :
+		    "library error"));
+	}
+	for (i = 0; i < n; i++) {
+		if ((dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_IGNORE) != 0 ||
+		    res_r->nsigs >= LIM_DKIM_SIGS) {
+			res_r->nskipped++;
+			continue;
+		}
+		dkimv_sig_result(m, sigs[i], &res_r->sigs[res_r->nsigs++]);
+	}
+	return (AM_OK);
+}
