@@ -78,7 +78,11 @@ check: deps-test
 	$(MAKE) san all
 	@test-harness/run-tests
 
-lint:
+build/params-dump: test-harness/lint/params_dump.c conf/params.c conf/conf.h
+	@mkdir -p build
+	$(CC) $(CSTD) $(WARN) -I. -o $@ test-harness/lint/params_dump.c conf/params.c
+
+lint: build/params-dump
 	@test-harness/lint.sh
 
 bench: all

@@ -71,7 +71,8 @@ feed_header(struct conn *c, struct buf *field)
 static void
 feed_message(struct conn *c, const struct buf *msg)
 {
-	const char *p = msg->data, *end = msg->data + msg->len, *eol, *next;
+	const char *p = msg->data, *end = msg->data + msg->len, *eol;
+	const char *next = end;
 	struct buf *field = buf_new(LIM_HEADER * 4);
 	struct buf *body = buf_new(TRYOUT_MAX + TRYOUT_MAX / 2);
 
