@@ -80,6 +80,7 @@ struct dns {
 	pthread_t	 thread;
 	int		 running;	/* thread was started */
 	int		 wake[2];	/* write a byte to stop the thread */
+	struct dns_q	*prefetching;	/* prefetches in flight, under mu */
 };
 
 /* one query in flight; refs and the fields below under d->mu */
@@ -90,7 +91,11 @@ struct dns_q {
 	int		 done;
 	int		 err;		/* libunbound error code */
 	struct ub_result *res;
+	int		 prefetch;	/* on d->prefetching; no waiter */
+	struct dns_q	*next, *prev;
 };
+
+static struct dns_q *dns_q_new(struct dns *);
 
 /* returned when even the answer cannot be allocated; never freed */
 static struct dns_answer dns_oom = { DNS_TEMP, 0, 0, NULL };
@@ -367,9 +372,47 @@ dns_done(void *arg, int err, struct ub_result *res)
 	q->err = err;
 	q->res = res;
 	q->done = 1;
+	if (q->prefetch) {
+		if (q->prev != NULL)
+			q->prev->next = q->next;
+		else
+			d->prefetching = q->next;
+		if (q->next != NULL)
+			q->next->prev = q->prev;
+	}
 	pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&d->mu);
 	dns_q_release(d, q);
+}
+
+/*
+ * dns_prefetch - start a query whose answer only warms the cache
+ *
+ * Lookups whose names are known early (MAIL FROM, From:, a
+ * DKIM-Signature) start at once and run in parallel; the dns_query()
+ * that needs the answer later finds it cached, or joins the query that
+ * libunbound still has in flight for the same name and type.
+ */
+void
+dns_prefetch(struct dns *d, const char *name, int type)
+{
+	char	 norm[LIM_DOMAIN];
+	struct dns_q *q;
+	int	 id;
+
+	if (dns_name_check(name, norm, sizeof(norm), NULL) != DNS_OK ||
+	    (q = dns_q_new(d)) == NULL)
+		return;
+	q->refs = 1;			/* the callback's only */
+	q->prefetch = 1;
+	pthread_mutex_lock(&d->mu);
+	q->next = d->prefetching;
+	if (q->next != NULL)
+		q->next->prev = q;
+	d->prefetching = q;
+	pthread_mutex_unlock(&d->mu);
+	if (ub_resolve_async(d->ctx, norm, type, 1, q, dns_done, &id) != 0)
+		dns_done(q, 0, NULL);	/* unlink and free */
 }
 
 /* dns_q_new - a query record with the caller's and callback's refs */
@@ -611,6 +654,7 @@ void
 dns_free(struct dns **dp)
 {
 	struct dns *d;
+	struct dns_q *q;
 	ssize_t	 n;
 
 	if (dp == NULL || (d = *dp) == NULL)
@@ -623,7 +667,14 @@ dns_free(struct dns **dp)
 		pthread_join(d->thread, NULL);
 	}
 	if (d->ctx != NULL)
-		ub_ctx_delete(d->ctx);
+		ub_ctx_delete(d->ctx);	/* drops queries in flight */
+	while ((q = d->prefetching) != NULL) {
+		d->prefetching = q->next;
+		if (q->res != NULL)
+			ub_resolve_free(q->res);
+		pthread_cond_destroy(&q->cv);
+		free(q);
+	}
 	if (d->wake[0] >= 0)
 		close(d->wake[0]);
 	if (d->wake[1] >= 0)

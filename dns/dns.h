@@ -29,6 +29,11 @@
  *	without the NUL; MX the exchange name (pref holds the preference);
  *	PTR/CNAME/NS the name. Names are text without the trailing dot.
  *
+ *	dns_prefetch() starts a lookup and returns at once; the answer
+ *	only fills the cache, so a later dns_query() for the same name and
+ *	type does not wait a second round trip. Lookups whose names are
+ *	known early are started in parallel this way.
+ *
  *	dns_mock.c implements the same API over an in-memory zone, for unit
  *	tests only: dns_mock_new(), dns_mock_add(), dns_mock_fail().
  * THREADS
@@ -79,6 +84,7 @@ void	dns_free(struct dns **dp);
 int	dns_query(struct dns *d, const char *name, int type,
 	    struct dns_answer **ans_r, struct buf *why);
 void	dns_answer_free(struct dns_answer **ap);
+void	dns_prefetch(struct dns *d, const char *name, int type);
 const char *dns_status_str(int status);
 
 /* dns_mock.c only (unit tests): an in-memory zone */
@@ -90,5 +96,7 @@ void	dns_mock_add(struct dns *d, const char *name, int type,
 void	dns_mock_fail(struct dns *d, const char *name, int type, int status);
 /* number of dns_query() calls so far */
 unsigned dns_mock_queries(const struct dns *d);
+/* number of dns_prefetch() calls so far */
+unsigned dns_mock_prefetches(const struct dns *d);
 
 #endif

@@ -22,7 +22,8 @@
  *	nxdomain 0) if the name has RRs of another type, else NXDOMAIN.
  *	Names are checked as dns.c does (DNS_PERM). dns_mock_fail() makes
  *	name/type answer with a status instead; DNS_NOTFOUND there means
- *	NXDOMAIN. dns_mock_queries() counts every dns_query() call.
+ *	NXDOMAIN. dns_mock_queries() counts every dns_query() call,
+ *	dns_mock_prefetches() every dns_prefetch() call (a no-op here).
  * DIAGNOSTICS
  *	A malformed dns_mock_add() text is a broken test: am_panic().
  * THREADS
@@ -59,6 +60,7 @@ struct dns {
 	size_t		 nrrs;
 	size_t		 cap;
 	atomic_uint	 queries;
+	atomic_uint	 prefetches;
 };
 
 /* dns_status_str - short name of a DNS_* status */
@@ -227,6 +229,20 @@ dns_mock_fail(struct dns *d, const char *name, int type, int status)
 	rr.type = type;
 	rr.fail = status;
 	mock_push(d, &rr);
+}
+
+/* dns_prefetch - nothing to warm in memory; counted for tests */
+void
+dns_prefetch(struct dns *d, const char *name, int type)
+{
+	atomic_fetch_add(&d->prefetches, 1);
+}
+
+/* dns_mock_prefetches - dns_prefetch() calls so far */
+unsigned
+dns_mock_prefetches(const struct dns *d)
+{
+	return (atomic_load(&d->prefetches));
 }
 
 /* dns_mock_queries - dns_query() calls so far */

@@ -7,8 +7,13 @@
  *	status. Nothing here decides anything.
  *
  *	negotiate asks only for the steps we use (no RCPT, DATA, unknown
- *	commands) and for header values with their leading space
- *	(SMFIP_HDR_LEADSPC), so DKIM sees header bytes as sent.
+ *	commands), for header values with their leading space
+ *	(SMFIP_HDR_LEADSPC, so DKIM sees header bytes as sent), and for no
+ *	reply at HELO, each header, end of headers and each body chunk:
+ *	those stages never decide, so the MTA need not wait for us. Their
+ *	callbacks must then return SMFIS_NOREPLY (libmilter fakes the
+ *	replies for an MTA without the feature). A stage that fails there
+ *	marks the message failed; end of message gives the on_error reply.
  *	connect pins the configuration snapshot; close releases it.
  *	A trusted client is accepted at connect: libmilter then skips the
  *	rest of the connection.
@@ -45,7 +50,8 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	unsigned long want = SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOUNKNOWN |
-	    SMFIP_HDR_LEADSPC;
+	    SMFIP_HDR_LEADSPC | SMFIP_NR_HELO | SMFIP_NR_HDR | SMFIP_NR_EOH |
+	    SMFIP_NR_BODY;
 
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
 	*pf1 = f1 & want;
@@ -85,10 +91,9 @@ mlfi_helo(SMFICTX *ctx, char *helo)
 {
 	struct conn *c = smfi_getpriv(ctx);
 
-	if (c == NULL)
-		return (SMFIS_TEMPFAIL);
-	conn_helo(c, helo);
-	return (SMFIS_CONTINUE);
+	if (c != NULL)
+		conn_helo(c, helo);
+	return (SMFIS_NOREPLY);
 }
 
 /* mlfi_envfrom - new message: SPF for HELO and MAIL FROM */
@@ -111,10 +116,9 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct conn *c = smfi_getpriv(ctx);
 
-	if (c == NULL || c->msg == NULL)
-		return (SMFIS_TEMPFAIL);
-	(void)msg_header(c, name, value);	/* failure acted on at eom */
-	return (SMFIS_CONTINUE);
+	if (c != NULL && c->msg != NULL)
+		(void)msg_header(c, name, value);	/* failure acted on at eom */
+	return (SMFIS_NOREPLY);
 }
 
 /* mlfi_eoh - end of headers */
@@ -123,10 +127,9 @@ mlfi_eoh(SMFICTX *ctx)
 {
 	struct conn *c = smfi_getpriv(ctx);
 
-	if (c == NULL || c->msg == NULL)
-		return (SMFIS_TEMPFAIL);
-	(void)msg_eoh(c);
-	return (SMFIS_CONTINUE);
+	if (c != NULL && c->msg != NULL)
+		(void)msg_eoh(c);
+	return (SMFIS_NOREPLY);
 }
 
 /* mlfi_body - a body chunk, for DKIM body hashes */
@@ -135,10 +138,9 @@ mlfi_body(SMFICTX *ctx, unsigned char *p, size_t n)
 {
 	struct conn *c = smfi_getpriv(ctx);
 
-	if (c == NULL || c->msg == NULL)
-		return (SMFIS_TEMPFAIL);
-	(void)msg_body(c, p, n);
-	return (SMFIS_CONTINUE);
+	if (c != NULL && c->msg != NULL)
+		(void)msg_body(c, p, n);
+	return (SMFIS_NOREPLY);
 }
 
 /* mlfi_eom - evaluate, decide, edit, reply */

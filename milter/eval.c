@@ -1,6 +1,6 @@
 /*
  * NAME
- *	eval - end of message: DKIM, From:, DMARC, policy, edits, log line
+ *	eval - end of message: SPF, DKIM, From:, DMARC, policy, edits, log
  * SYNOPSIS
  *	#include "milter/session.h"
  *
@@ -83,6 +83,8 @@ eval_results(struct conn *c, struct msg *m)
 {
 	struct auth_results *r = &m->res;
 
+	if (msg_spf(c, m) != AM_OK)
+		return (AM_TEMP);
 	if (dkimv_eom(m->dkim, &r->dkim, c->why) != AM_OK)
 		return (msg_fail(c, "dkim-eom"));
 	if (m->from->len >= m->from->max) {

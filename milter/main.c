@@ -18,7 +18,11 @@
  * SEE ALSO
  *	authmilter(8), authmilter.conf(5)
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -203,6 +207,45 @@ sig_thread(void *arg)
 	return (NULL);
 }
 
+/*
+ * listen_nodelay - TCP_NODELAY on libmilter's listening TCP socket
+ *
+ * libmilter writes a reply as a header and a body in two send() calls;
+ * with Nagle's algorithm the second waits for the MTA's delayed ACK
+ * (~40 ms) on TCP. Accepted sockets inherit TCP_NODELAY from the
+ * listener on Linux, and libmilter does not expose its socket, so find
+ * it: the one listening stream socket of ours that is TCP.
+ */
+static void
+listen_nodelay(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct dirent *de;
+	DIR	*d;
+	int	 fd, on = 1, acc;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		fd = atoi(de->d_name);
+		len = sizeof(acc);
+		if (de->d_name[0] == '.' || fd == dirfd(d) ||
+		    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) != 0 ||
+		    !acc)
+			continue;
+		len = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
+		    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+			continue;
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
+		    sizeof(on)) != 0)
+			log_warn("TCP_NODELAY on the milter socket: %s",
+			    strerror(errno));
+	}
+	closedir(d);
+}
+
 /* serve - run the milter until libmilter stops */
 static int
 serve(const struct opts *o, struct conf *cf, struct buf *why)
@@ -218,6 +261,7 @@ serve(const struct opts *o, struct conf *cf, struct buf *why)
 		log_err("cannot listen on %s", cf->socket);
 		return (1);
 	}
+	listen_nodelay();
 	if (drop_privileges(cf->user, why) != AM_OK) {
 		log_err("%s", buf_str(why));
 		return (1);
@@ -250,8 +294,10 @@ main(int argc, char **argv)
 	int	 rc, fac;
 
 	parse_opts(argc, argv, &o);
-	if (o.t.eml != NULL)
+	if (o.t.eml != NULL) {
+		buf_free(&why);
 		return (tryout_run(o.conf, &o.t));
+	}
 	cf = check_all(o.conf, why);
 	if (o.check) {
 		if (o.print)

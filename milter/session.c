@@ -3,9 +3,9 @@
  *	session - one SMTP connection and its messages, without libmilter
  * DESCRIPTION
  *	See session.h. Flow: conn_new (pin snapshot) -> conn_helo ->
- *	msg_begin (SPF HELO once, SPF MAIL FROM) -> msg_header (From:,
- *	A-R, DKIM feed) -> msg_eoh -> msg_body -> msg_end (DKIM, From:,
- *	DMARC, policy, edits, one log line) -> msg_reset.
+ *	msg_begin (start the SPF record lookups) -> msg_header (From:,
+ *	A-R, DKIM feed) -> msg_eoh -> msg_body -> msg_end (SPF, DKIM,
+ *	From:, DMARC, policy, edits, one log line; eval.c) -> msg_reset.
  * DIAGNOSTICS
  *	One info line per message: "qid: verdict=... why=... ip=... helo=...
  *	mailfrom=... from=... spf=... spf_helo=... dkim=... dmarc=...
@@ -132,7 +132,7 @@ msg_alloc(void)
 }
 
 /* msg_spf - SPF for the HELO (once per name) and MAIL FROM identities */
-static int
+int
 msg_spf(struct conn *c, struct msg *m)
 {
 	struct snap *sp = c->snap;
@@ -150,7 +150,33 @@ msg_spf(struct conn *c, struct msg *m)
 	return (AM_OK);
 }
 
-/* msg_begin - MAIL FROM: a new message, SPF checks */
+/* msg_prefetch_spf - start the SPF record lookups of both identities */
+static void
+msg_prefetch_spf(struct conn *c, const struct msg *m)
+{
+	const char *at = strrchr(m->mailfrom, '@');
+	char	 dom[LIM_DOMAIN];
+	size_t	 n;
+
+	if (!c->helo_checked && c->helo[0] != '\0')
+		dns_prefetch(c->snap->dns, c->helo, DNS_T_TXT);
+	if (at == NULL)
+		return;			/* null sender: the HELO domain */
+	n = strcspn(at + 1, ">");
+	if (n == 0 || n >= sizeof(dom))
+		return;
+	memcpy(dom, at + 1, n);
+	dom[n] = '\0';
+	dns_prefetch(c->snap->dns, dom, DNS_T_TXT);
+}
+
+/*
+ * msg_begin - MAIL FROM: a new message
+ *
+ * SPF is evaluated at end of message, not here: MAIL FROM is a step the
+ * MTA waits on, and by the end of the message the record lookups
+ * started now have run in parallel with the DKIM key and DMARC lookups.
+ */
 int
 msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
 {
@@ -173,7 +199,8 @@ msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
 	}
 	if ((m->dkim = dkimv_msg_new(c->snap->dkim, m->qid, c->why)) == NULL)
 		return (msg_fail(c, "dkim"));
-	return (msg_spf(c, m));
+	msg_prefetch_spf(c, m);
+	return (AM_OK);
 }
 
 /* msg_header - one header field: From:, our A-R, DKIM */

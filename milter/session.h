@@ -22,12 +22,12 @@
  *
  *	conn_new() pins the snapshot sp (ownership passes to the conn).
  *	client NULL means no network client (local submission): trusted.
- *	msg_begin() starts a message and checks SPF for MAIL FROM (and the
- *	HELO identity, once per HELO name). A message of a trusted or
+ *	msg_begin() starts a message and the lookups of the SPF records of
+ *	the MAIL FROM and HELO identities. A message of a trusted or
  *	authenticated client is marked skip and evaluated no further.
  *	msg_header() tracks From: fields and our Authentication-Results,
- *	and feeds DKIM. msg_end() runs DKIM, the From: parse, DMARC and the
- *	policy, and leaves in c->msg->out the decision and the header edits.
+ *	and feeds DKIM. msg_end() runs SPF (HELO once per name, MAIL FROM),
+ *	DKIM, the From: parse, DMARC and the policy, and leaves in c->msg->out the decision and the header edits.
  *	A stage that fails (out of memory, library) marks the message failed;
  *	msg_end() then gives the on_error verdict. Stages return AM_OK, or
  *	AM_TEMP when the message is already failed.
@@ -104,6 +104,7 @@ int	msg_body(struct conn *c, const unsigned char *p, size_t n);
 int	msg_end(struct conn *c, const char *qid);
 void	msg_reset(struct conn *c);
 int	msg_fail(struct conn *c, const char *stage);
+int	msg_spf(struct conn *c, struct msg *m);
 bool	msg_wants_body(const struct conn *c);
 
 #endif
