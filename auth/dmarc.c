@@ -4,64 +4,70 @@
  * SYNOPSIS
  *	#include "auth/dmarc.h"
  * DESCRIPTION
- *	See dmarc.h. Four steps, each its own function:
+ *	See dmarc.h. One evaluation is a struct dm_eval: the result being
+ *	filled, and a cache of the _dmarc lookups made so far, so that no
+ *	name is asked twice (the walks of the From domain, the MAIL FROM
+ *	domain and each d= share their upper levels). The steps:
  *
- *	discovery	dmarc_discover(): TXT _dmarc.<From domain>, then
- *			_dmarc.<organizational domain> if the first had no
- *			record (RFC 7489 6.6.3). A TXT string counts as a
- *			record only if it starts with "v=DMARC1" (WSP allowed
- *			around "=", then ";" or the end). One record at a
- *			name is used; several mean no policy ("multiple DMARC
- *			records"); a temporary DNS failure at either name is
- *			temperror, never none. Kept apart so that the RFC
- *			9989 tree walk can replace it.
- *	record		dmarc_record(): our strict reading of the tag list
- *			(RFC 7489 6.3, 6.4) decides. p= and sp= must be
- *			exactly none, quarantine or reject, given once; if
- *			either is missing or invalid, the record counts as
- *			p=none only when rua= holds a syntactically valid URI,
- *			and is ignored (result none) otherwise (6.6.3). Other
- *			tags with syntax errors take their defaults (6.3).
- *			libopendmarc parses the record too, and a disagreement
- *			is logged at debug level; it never decides, because
- *			it is lenient where it must not be (p=r, p=re ject and
- *			any prefix of "reject" become p=reject; pct=50abc is
- *			50; pct=abc is 0; the last of two p= wins) and strict
- *			where RFC 7489 6.3 says defaults (one bad fo=, rf=,
- *			ri=, adkim= or pct= fails the whole record).
- *	alignment	dmarc_align(): ours, not libopendmarc's (its 1.4.2
- *			suffix test aligns d=example with victim.example).
- *			Strict: the domains are equal. Relaxed: equal, or
- *			both have an organizational domain and those are
- *			equal. The MAIL FROM identity counts only if checked
- *			with result pass; a DKIM signature only with result
- *			pass and no l= (partial body).
- *	result		pass if anything aligned, else fail; the policy to
- *			apply is sp= when the record came from the
- *			organizational domain and sp= is present, else p=.
- *			pct= and t=y are reported (testing); no sampling.
+ *	lookup		dm_lookup(): TXT _dmarc.<name>. A string counts as a
+ *			record only if dmarcrec_is_record(); one record is
+ *			read (dmarcrec.h); several are all discarded (RFC
+ *			9989 4.10 steps 2 and 6: no record at that name); a
+ *			temporary DNS failure is cached as such; NXDOMAIN
+ *			and DNS_PERM mean no record.
+ *	tree walk	dm_walk(), RFC 9989 4.10: the name itself, then its
+ *			ancestor of at most 7 labels, then one label less
+ *			each time up to the top-level domain: at most 8
+ *			lookups. It stops at a record with psd=y or psd=n,
+ *			or at a temporary failure (which leaves the walk
+ *			undecided). Its organizational domain (4.10.2,
+ *			dm_walk_org()): the domain below a psd=y record
+ *			that is not the start; else the record found with
+ *			the fewest labels (the last; psd=n stops there);
+ *			else the start itself.
+ *	discovery	treewalk mode (4.10.1): the record at the From
+ *			domain; else the walk from the From domain, and the
+ *			record at its organizational domain, else the
+ *			psd=y record. psl mode (RFC 7489 6.6.3): _dmarc.<From>,
+ *			then _dmarc.<PSL org domain> if the first had no
+ *			record at all; several records at the From domain
+ *			end discovery there (result none).
+ *	policy		dm_record(): p= for a record at the From domain;
+ *			for a record at a parent sp=, else p=; if the From
+ *			domain does not exist (NXDOMAIN for its A query,
+ *			RFC 9989 3.2.13 and RFC 8020), np= if given. The
+ *			existence query is made only for a fail, and only
+ *			when np= differs from what would apply anyway.
+ *			dmarcrec_defect() records count as p=none with a
+ *			valid rua=, else DMARC does not apply (none).
+ *	alignment	dm_align(): strict is equality of the domains.
+ *			Relaxed is equality, or equality of organizational
+ *			domains: never a suffix test on raw names. In
+ *			treewalk mode an identifier is walked only if it is
+ *			the From's organizational domain or below it,
+ *			because its own organizational domain is always an
+ *			ancestor-or-self of it; in psl mode the list gives
+ *			them, and a public suffix aligns only exactly.
+ *	result		pass if anything aligned; else temperror if an
+ *			identifier could not be walked (DNS); else fail.
+ *			t=y (or pct=0 without t=) is reported as testing.
  * DIAGNOSTICS
  *	Results are data. dmarc_evaluate() returns AM_TEMP only when memory
- *	ran out (libopendmarc context); permerror is for a From: domain
- *	that is not a domain name.
+ *	ran out; permerror is for a From: domain that is not a domain name.
  * THREADS
- *	The PSL is read-only; libopendmarc is used through one context per
- *	call, and its library_init (global state) runs once per process.
- *	The library's own DNS and PSL code is never called.
+ *	The PSL is read-only; the cache lives in one call.
  * SEE ALSO
- *	RFC 7489 3.1, 3.2, 6.3, 6.4, 6.6.3; RFC 9989 (DMARCbis: t=)
+ *	RFC 9989 3.2.13, 4.7, 4.10, 4.10.1, 4.10.2, B.4; RFC 8020;
+ *	RFC 7489 3.2, 6.6.3
  */
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-#include <opendmarc/dmarc.h>
 
 #include "auth/dmarc.h"
+#include "auth/dmarcrec.h"
 #include "auth/psl.h"
 #include "auth/result.h"
 #include "dns/dns.h"
@@ -70,74 +76,91 @@
 #include "util/limits.h"
 #include "util/log.h"
 
+#define DM_WALK_KEEP	7		/* 4.10 step 4: labels after a jump */
+#define DM_WALK_MAX	8		/* lookups in one walk */
+
 struct dmarc {
 	struct dns *dns;		/* borrowed */
-	struct psl *psl;
+	struct psl *psl;		/* NULL: none loaded (treewalk) */
+	enum dmarc_org_mode mode;
+	int	 max_queries;
 };
 
-/* one policy record as we read it */
-struct dmarc_rec {
-	enum dmarc_policy p;
-	enum dmarc_policy sp;		/* DMARC_P_UNSET when absent */
-	bool	 p_ok;			/* p= once, valid */
-	bool	 sp_ok;			/* sp= absent, or once and valid */
-	bool	 rua_ok;		/* rua= with a valid URI */
-	char	 adkim;			/* 'r' or 's' */
-	char	 aspf;
-	int	 pct;
-	bool	 t;			/* t=y */
-	unsigned seen;			/* DMARC_TAG_* bits */
-};
-
-#define DMARC_TAG_P	0x01
-#define DMARC_TAG_SP	0x02
-#define DMARC_TAG_ADKIM	0x04
-#define DMARC_TAG_ASPF	0x08
-#define DMARC_TAG_PCT	0x10
-#define DMARC_TAG_T	0x20
-#define DMARC_TAG_RUA	0x40
-
-/* discovery outcome */
+/* what one lookup, or one walk, came to */
 enum dmarc_disc {
-	DISC_FOUND,			/* one record */
-	DISC_NONE,			/* no record at either name */
-	DISC_MULTI,			/* several records at one name */
+	DISC_FOUND,			/* one record; a walk: complete */
+	DISC_NONE,			/* no record */
+	DISC_MULTI,			/* several records: discarded */
 	DISC_TEMP,			/* DNS failed temporarily */
+	DISC_BUDGET,			/* max_queries spent: not asked */
 };
 
-struct span {
-	const char *s;
-	size_t	 n;
+/* one _dmarc lookup, cached for one evaluation */
+struct dm_ent {
+	char	 name[LIM_DOMAIN];	/* the domain, without "_dmarc." */
+	enum dmarc_disc d;
+	struct dmarc_rec rec;		/* DISC_FOUND */
 };
 
-static pthread_once_t dmarc_lib_once = PTHREAD_ONCE_INIT;
+/* one tree walk */
+struct dm_walk {
+	const char *start;
+	const struct dm_ent *found[DM_WALK_MAX];	/* longest first */
+	int	 nfound;
+	enum dmarc_disc st;		/* FOUND: complete; TEMP, BUDGET */
+	const char *multi;		/* first name with several records */
+};
 
-/* dmarc_lib_init - libopendmarc's one-time setup: no PSL, no DNS */
-static void
-dmarc_lib_init(void)
-{
-	OPENDMARC_LIB_T lib;
+/* one evaluation */
+struct dm_eval {
+	struct dmarc *dm;
+	struct dmarc_result *res;
+	struct buf *why;
+	struct dm_ent *ent;		/* max_queries of them */
+	int	 nent;
+	int	 st;			/* AM_TEMP: out of memory */
+	bool	 budget;		/* the cap ended a walk */
+	const char *temp;		/* first name that failed (TEMP) */
+	const char *multi;		/* several records at this name */
+	const struct dm_ent *pol;	/* the policy record */
+	bool	 sub;			/* From is below the policy domain */
+	bool	 org_done;		/* From's org domain walked */
+	enum dmarc_disc org_st;
+	const char *org;		/* From's org domain, in from_domain */
+};
 
-	memset(&lib, 0, sizeof(lib));	/* OPENDMARC_TLD_TYPE_NONE */
-	(void)opendmarc_policy_library_init(&lib);
-}
+/* alignment of one identifier */
+enum dm_align { AL_NO, AL_YES, AL_TEMP };
 
-/* dmarc_new - load the public suffix list; share the resolver */
+/* dmarc_new - the evaluator; the public suffix list if mode needs it */
 struct dmarc *
-dmarc_new(struct dns *dns, const char *psl_path, struct buf *why)
+dmarc_new(struct dns *dns, enum dmarc_org_mode mode, const char *psl_path,
+    int max_queries, struct buf *why)
 {
 	struct dmarc *dm;
+	struct buf *w;
 
 	if ((dm = calloc(1, sizeof(*dm))) == NULL) {
 		buf_why(why, AM_TEMP, "dmarc: out of memory");
 		return (NULL);
 	}
 	dm->dns = dns;
-	if ((dm->psl = psl_load(psl_path, why)) == NULL) {
-		free(dm);
-		return (NULL);
+	dm->mode = mode;
+	dm->max_queries = max_queries < DMARC_QUERIES_MIN ? DMARC_QUERIES_MIN :
+	    max_queries > DMARC_QUERIES_MAX ? DMARC_QUERIES_MAX : max_queries;
+	if (mode == DMARC_ORG_PSL) {
+		if ((dm->psl = psl_load(psl_path, why)) == NULL) {
+			free(dm);
+			return (NULL);
+		}
+	} else if (psl_path != NULL && *psl_path != '\0') {
+		w = buf_new(LIM_REASON);
+		if ((dm->psl = psl_load(psl_path, w)) == NULL)
+			log_info("dmarc: %s; not needed for organizational "
+			    "domains (tree walk)", buf_str(w));
+		buf_free(&w);
 	}
-	pthread_once(&dmarc_lib_once, dmarc_lib_init);
+	dmarcrec_init();
 	return (dm);
 }
 
@@ -152,17 +175,22 @@ dmarc_free(struct dmarc **dp)
 	*dp = NULL;
 }
 
-/* dmarc_org_domain - RFC 7489 3.2: public suffix plus one label */
+/* dmarc_org_domain - RFC 7489 3.2 by the list: public suffix + 1 label */
 int
 dmarc_org_domain(const struct dmarc *dm, const char *domain, char *dst,
     size_t len)
 {
+	if (dm->psl == NULL) {
+		if (len > 0)
+			dst[0] = '\0';
+		return (AM_TEMP);
+	}
 	return (psl_org_domain(dm->psl, domain, dst, len));
 }
 
-/* dmarc_norm - a domain lower-cased, without trailing dot; 0 or -1 */
+/* dm_norm - a domain lower-cased, without trailing dot; 0 or -1 */
 static int
-dmarc_norm(const char *domain, char dst[LIM_DOMAIN])
+dm_norm(const char *domain, char dst[LIM_DOMAIN])
 {
 	size_t	 n, i;
 
@@ -176,7 +204,8 @@ dmarc_norm(const char *domain, char dst[LIM_DOMAIN])
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)domain[i];
 
-		if (c <= ' ' || c >= 0x7f || c == ';' || c == '\\')
+		if (c <= ' ' || c >= 0x7f || c == ';' || c == '\\' ||
+		    (c == '.' && (i == 0 || domain[i - 1] == '.')))
 			return (-1);
 		dst[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}
@@ -184,13 +213,13 @@ dmarc_norm(const char *domain, char dst[LIM_DOMAIN])
 	return (0);
 }
 
-/* dmarc_reason - append a phrase to the result's reason */
+/* dm_reason - append a phrase to the result's reason */
 static void
-dmarc_reason(struct dmarc_result *res, const char *fmt, ...)
+dm_reason(struct dmarc_result *res, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static void
-dmarc_reason(struct dmarc_result *res, const char *fmt, ...)
+dm_reason(struct dmarc_result *res, const char *fmt, ...)
 {
 	size_t	 n = strlen(res->reason);
 	va_list	 ap;
@@ -204,32 +233,47 @@ dmarc_reason(struct dmarc_result *res, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* --- discovery ---------------------------------------------------------- */
+/* --- names ------------------------------------------------------------ */
 
-/* dmarc_is_record - RFC 7489 6.6.3 step 3: begins with "v=DMARC1" */
-static bool
-dmarc_is_record(const char *s, size_t n)
+/* dm_labels - the number of labels of a normalised domain */
+static int
+dm_labels(const char *d)
 {
-	size_t	 i = 1;
+	int	 n = 1;
 
-	if (n == 0 || (s[0] != 'v' && s[0] != 'V'))
-		return (false);
-	while (i < n && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	if (i >= n || s[i++] != '=')
-		return (false);
-	while (i < n && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	if (n - i < 6 || memcmp(s + i, "DMARC1", 6) != 0)
-		return (false);
-	for (i += 6; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
-		continue;
-	return (i == n || s[i] == ';');
+	for (; *d != '\0'; d++)
+		n += *d == '.';
+	return (n);
 }
 
-/* dmarc_fetch - the DMARC records at _dmarc.<domain>; keep the first */
+/* dm_suffix - the last k labels of d (d itself if it has no more) */
+static const char *
+dm_suffix(const char *d, int k)
+{
+	int	 skip = dm_labels(d) - k;
+
+	while (skip-- > 0)
+		d = strchr(d, '.') + 1;
+	return (d);
+}
+
+/* dm_under - d is org, or a name below it (label boundary) */
+static bool
+dm_under(const char *d, const char *org)
+{
+	size_t	 ld = strlen(d), lo = strlen(org);
+
+	if (ld == lo)
+		return (strcmp(d, org) == 0);
+	return (ld > lo && d[ld - lo - 1] == '.' &&
+	    strcmp(d + ld - lo, org) == 0);
+}
+
+/* --- lookups and the tree walk ---------------------------------------- */
+
+/* dm_fetch - the DMARC records at _dmarc.<domain>; keep the first */
 static enum dmarc_disc
-dmarc_fetch(struct dmarc *dm, const char *domain, char *rec, size_t reclen,
+dm_fetch(struct dmarc *dm, const char *domain, char *rec, size_t reclen,
     struct buf *why)
 {
 	char	 name[LIM_DOMAIN + 8];
@@ -251,7 +295,7 @@ dmarc_fetch(struct dmarc *dm, const char *domain, char *rec, size_t reclen,
 		if (rr->type != DNS_T_TXT || rr->data == NULL ||
 		    rr->len >= reclen ||	/* over dns.c's cap: never */
 		    memchr(rr->data, '\0', rr->len) != NULL ||
-		    !dmarc_is_record((const char *)rr->data, rr->len))
+		    !dmarcrec_is_record((const char *)rr->data, rr->len))
 			continue;
 		if (found++ == 0) {
 			memcpy(rec, rr->data, rr->len);
@@ -262,370 +306,356 @@ dmarc_fetch(struct dmarc *dm, const char *domain, char *rec, size_t reclen,
 	return (found == 0 ? DISC_NONE : found == 1 ? DISC_FOUND : DISC_MULTI);
 }
 
-/* dmarc_discover - RFC 7489 6.6.3 steps 1-5: the one policy record */
+/* dm_lookup - _dmarc.<name> once per evaluation; *ep the cache entry */
 static enum dmarc_disc
-dmarc_discover(struct dmarc *dm, struct dmarc_result *res, char *rec,
-    size_t reclen, bool *from_org_r, struct buf *why)
+dm_lookup(struct dm_eval *ev, const char *name, const struct dm_ent **ep)
 {
-	enum dmarc_disc d;
-	const char *at = res->from_domain;
+	char	 rec[LIM_DNS_TXT + 1];
+	struct dm_ent *e;
+	int	 i;
 
-	*from_org_r = false;
-	d = dmarc_fetch(dm, at, rec, reclen, why);
+	*ep = NULL;
+	for (i = 0; i < ev->nent; i++)
+		if (strcmp(ev->ent[i].name, name) == 0) {
+			*ep = &ev->ent[i];
+			return (ev->ent[i].d);
+		}
+	if (ev->nent >= ev->dm->max_queries) {
+		ev->budget = true;
+		return (DISC_BUDGET);
+	}
+	e = &ev->ent[ev->nent++];
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->d = dm_fetch(ev->dm, name, rec, sizeof(rec), ev->why);
+	if (e->d == DISC_FOUND) {
+		dmarcrec_parse(rec, &e->rec);
+		if (dmarcrec_lib_check(name, rec, &e->rec, ev->why) != AM_OK)
+			ev->st = AM_TEMP;
+	} else if (e->d == DISC_TEMP && ev->temp == NULL)
+		ev->temp = e->name;
+	*ep = e;
+	return (e->d);
+}
+
+/* dm_walk - RFC 9989 4.10: start, then up to 7 labels, then one less */
+static void
+dm_walk(struct dm_eval *ev, const char *start, struct dm_walk *w)
+{
+	const struct dm_ent *e;
+	const char *t = start;
+	enum dmarc_disc d;
+	int	 n;
+
+	memset(w, 0, sizeof(*w));
+	w->start = start;
+	w->st = DISC_FOUND;
+	while (t != NULL && w->nfound < DM_WALK_MAX) {
+		switch ((d = dm_lookup(ev, t, &e))) {
+		case DISC_TEMP:
+		case DISC_BUDGET:
+			w->st = d;
+			return;
+		case DISC_MULTI:
+			if (w->multi == NULL)
+				w->multi = e->name;
+			break;
+		case DISC_FOUND:
+			w->found[w->nfound++] = e;
+			if (e->rec.psd != 'u')	/* psd=y or psd=n: stop */
+				return;
+			break;
+		case DISC_NONE:
+			break;
+		}
+		n = dm_labels(t);
+		t = n <= 1 ? NULL :
+		    dm_suffix(t, n - 1 < DM_WALK_KEEP ? n - 1 : DM_WALK_KEEP);
+	}
+}
+
+/* dm_walk_org - RFC 9989 4.10.2: the organizational domain of a walk */
+static const char *
+dm_walk_org(const struct dm_walk *w)
+{
+	const struct dm_ent *last;
+	int	 k;
+
+	if (w->nfound == 0)
+		return (w->start);
+	last = w->found[w->nfound - 1];
+	k = dm_labels(last->name);
+	if (last->rec.psd == 'y' && strcmp(last->name, w->start) != 0)
+		k++;			/* the domain below the PSD */
+	return (dm_suffix(w->start, k));
+}
+
+/* dm_from_org - the From domain's organizational domain, walked once */
+static enum dmarc_disc
+dm_from_org(struct dm_eval *ev, const struct dm_walk *done)
+{
+	struct dm_walk w;
+
+	if (ev->org_done)
+		return (ev->org_st);
+	if (done == NULL) {
+		dm_walk(ev, ev->res->from_domain, &w);
+		done = &w;
+	}
+	ev->org_done = true;
+	ev->org_st = done->st;
+	if (done->st == DISC_FOUND) {
+		ev->org = dm_walk_org(done);
+		snprintf(ev->res->org_domain, sizeof(ev->res->org_domain),
+		    "%s", ev->org);
+	}
+	return (ev->org_st);
+}
+
+/* --- discovery -------------------------------------------------------- */
+
+/* dm_discover_walk - RFC 9989 4.10.1: the policy record by tree walk */
+static enum dmarc_disc
+dm_discover_walk(struct dm_eval *ev)
+{
+	const char *from = ev->res->from_domain;
+	const struct dm_ent *e;
+	struct dm_walk w;
+	enum dmarc_disc d;
+	int	 i;
+
+	if ((d = dm_lookup(ev, from, &e)) == DISC_FOUND) {
+		ev->pol = e;		/* at the From domain: p= */
+		return (DISC_FOUND);
+	}
+	if (d == DISC_TEMP || d == DISC_BUDGET)
+		return (d);
+	dm_walk(ev, from, &w);		/* its first lookup is cached */
+	if (dm_from_org(ev, &w) != DISC_FOUND)
+		return (w.st);
+	ev->multi = w.multi;
+	for (i = 0; i < w.nfound; i++)	/* the org domain's record */
+		if (strcmp(w.found[i]->name, ev->org) == 0)
+			ev->pol = w.found[i];
+	if (ev->pol == NULL && w.nfound > 0 &&
+	    w.found[w.nfound - 1]->rec.psd == 'y')
+		ev->pol = w.found[w.nfound - 1];	/* the PSD's record */
+	if (ev->pol == NULL)
+		return (w.multi != NULL ? DISC_MULTI : DISC_NONE);
+	ev->sub = true;
+	return (DISC_FOUND);
+}
+
+/* dm_discover_psl - RFC 7489 6.6.3: From, then the PSL org domain */
+static enum dmarc_disc
+dm_discover_psl(struct dm_eval *ev)
+{
+	struct dmarc_result *res = ev->res;
+	const struct dm_ent *e;
+	enum dmarc_disc d;
+
+	d = dm_lookup(ev, res->from_domain, &e);
 	if (d == DISC_NONE && res->org_domain[0] != '\0' &&
 	    strcmp(res->org_domain, res->from_domain) != 0) {
-		at = res->org_domain;
-		d = dmarc_fetch(dm, at, rec, reclen, why);
-		*from_org_r = true;
+		d = dm_lookup(ev, res->org_domain, &e);
+		ev->sub = true;
 	}
-	switch (d) {
-	case DISC_FOUND:
-		snprintf(res->policy_domain, sizeof(res->policy_domain), "%s",
-		    at);
-		break;
-	case DISC_MULTI:
-		snprintf(res->policy_domain, sizeof(res->policy_domain), "%s",
-		    at);
-		dmarc_reason(res, "multiple DMARC records at _dmarc.%s", at);
-		break;
-	case DISC_TEMP:
-		dmarc_reason(res, "DNS temporary failure at _dmarc.%s", at);
-		break;
-	case DISC_NONE:
-		dmarc_reason(res, "no DMARC record");
-		break;
-	}
+	if (d == DISC_FOUND)
+		ev->pol = e;
+	else if (d == DISC_MULTI)
+		ev->multi = e->name;	/* no fallback: 6.6.3 step 5 */
 	return (d);
 }
 
-/* --- the record ------------------------------------------------------- */
-
-/* dmarc_is_wsp - white space around tags and values */
+/* dm_record - read the policy record into res; false: not applicable */
 static bool
-dmarc_is_wsp(char c)
+dm_record(struct dm_eval *ev, struct dmarc_rec *r)
 {
-	return (c == ' ' || c == '\t' || c == '\r' || c == '\n');
-}
+	struct dmarc_result *res = ev->res;
+	const char *defect;
 
-/* dmarc_trim - a span without surrounding white space */
-static struct span
-dmarc_trim(const char *s, size_t n)
-{
-	struct span sp;
-
-	while (n > 0 && dmarc_is_wsp(*s)) {
-		s++;
-		n--;
-	}
-	while (n > 0 && dmarc_is_wsp(s[n - 1]))
-		n--;
-	sp.s = s;
-	sp.n = n;
-	return (sp);
-}
-
-/* dmarc_pct_value - 1*3DIGIT from 0 to 100, else -1 */
-static int
-dmarc_pct_value(struct span v)
-{
-	size_t	 i;
-	int	 pct = 0;
-
-	if (v.n < 1 || v.n > 3)
-		return (-1);
-	for (i = 0; i < v.n; i++) {
-		if (v.s[i] < '0' || v.s[i] > '9')
-			return (-1);
-		pct = pct * 10 + (v.s[i] - '0');
-	}
-	return (pct <= 100 ? pct : -1);
-}
-
-/* dmarc_is - a span equals a literal, ignoring case (ABNF strings) */
-static bool
-dmarc_is(struct span v, const char *lit)
-{
-	return (v.n == strlen(lit) && strncasecmp(v.s, lit, v.n) == 0);
-}
-
-/* dmarc_policy_value - none/quarantine/reject exactly, else UNSET */
-static enum dmarc_policy
-dmarc_policy_value(struct span v)
-{
-	if (dmarc_is(v, "none"))
-		return (DMARC_P_NONE);
-	if (dmarc_is(v, "quarantine"))
-		return (DMARC_P_QUARANTINE);
-	if (dmarc_is(v, "reject"))
-		return (DMARC_P_REJECT);
-	return (DMARC_P_UNSET);
-}
-
-/* dmarc_uri_ok - RFC 7489 6.4 dmarc-uri: URI ["!" 1*DIGIT [unit]] */
-static bool
-dmarc_uri_ok(struct span u)
-{
-	size_t	 i, end = u.n, bang;
-
-	for (bang = 0; bang < u.n && u.s[bang] != '!'; bang++)
-		continue;
-	if (bang < u.n) {		/* size limit: digits, one unit */
-		end = bang;
-		for (i = bang + 1; i < u.n && u.s[i] >= '0' && u.s[i] <= '9';
-		    i++)
-			continue;
-		if (i == bang + 1 || (i < u.n && (i + 1 != u.n ||
-		    strchr("kmgtKMGT", u.s[i]) == NULL)))
+	*r = ev->pol->rec;
+	if ((defect = dmarcrec_defect(r)) != NULL) {	/* 4.10.1 */
+		if (!r->rua_ok) {
+			dm_reason(res, "%s at _dmarc.%s and no valid rua=",
+			    defect, res->policy_domain);
 			return (false);
-	}
-	if (end == 0 || !((u.s[0] | 0x20) >= 'a' && (u.s[0] | 0x20) <= 'z'))
-		return (false);
-	for (i = 1; i < end && u.s[i] != ':'; i++)
-		if (strchr("+-.", u.s[i]) == NULL &&
-		    !((u.s[i] | 0x20) >= 'a' && (u.s[i] | 0x20) <= 'z') &&
-		    !(u.s[i] >= '0' && u.s[i] <= '9'))
-			return (false);
-	if (i >= end || i + 1 >= end)	/* no ":" or nothing after it */
-		return (false);
-	for (i++; i < end; i++)
-		if ((unsigned char)u.s[i] <= ' ' ||
-		    (unsigned char)u.s[i] >= 0x7f || u.s[i] == ',')
-			return (false);
-	return (true);
-}
-
-/* dmarc_rua_ok - a rua= list holds at least one valid URI */
-static bool
-dmarc_rua_ok(struct span v)
-{
-	const char *p = v.s, *end = v.s + v.n, *comma;
-
-	while (p < end) {
-		comma = memchr(p, ',', (size_t)(end - p));
-		if (comma == NULL)
-			comma = end;
-		if (dmarc_uri_ok(dmarc_trim(p, (size_t)(comma - p))))
-			return (true);
-		p = comma + 1;
-	}
-	return (false);
-}
-
-/* dmarc_tag_policy - p= or sp=: a duplicate makes the tag invalid */
-static void
-dmarc_tag_policy(struct dmarc_rec *r, bool sub, struct span v)
-{
-	unsigned bit = sub ? DMARC_TAG_SP : DMARC_TAG_P;
-	enum dmarc_policy pol = dmarc_policy_value(v);
-
-	if (r->seen & bit)
-		pol = DMARC_P_UNSET;
-	r->seen |= bit;
-	if (sub) {
-		r->sp = pol;
-		r->sp_ok = pol != DMARC_P_UNSET;
-	} else {
-		r->p = pol;
-		r->p_ok = pol != DMARC_P_UNSET;
-	}
-}
-
-/* dmarc_tag - one tag=value; bad values keep the default (6.3) */
-static void
-dmarc_tag(struct dmarc_rec *r, struct span tag, struct span v)
-{
-	if (dmarc_is(tag, "p") || dmarc_is(tag, "sp"))
-		dmarc_tag_policy(r, tag.n == 2, v);
-	else if (dmarc_is(tag, "adkim") && !(r->seen & DMARC_TAG_ADKIM)) {
-		r->seen |= DMARC_TAG_ADKIM;
-		if (dmarc_is(v, "r") || dmarc_is(v, "s"))
-			r->adkim = (char)(v.s[0] | 0x20);
-	} else if (dmarc_is(tag, "aspf") && !(r->seen & DMARC_TAG_ASPF)) {
-		r->seen |= DMARC_TAG_ASPF;
-		if (dmarc_is(v, "r") || dmarc_is(v, "s"))
-			r->aspf = (char)(v.s[0] | 0x20);
-	} else if (dmarc_is(tag, "pct") && !(r->seen & DMARC_TAG_PCT)) {
-		r->seen |= DMARC_TAG_PCT;
-		if (dmarc_pct_value(v) >= 0)
-			r->pct = dmarc_pct_value(v);
-	} else if (dmarc_is(tag, "t") && !(r->seen & DMARC_TAG_T)) {
-		r->seen |= DMARC_TAG_T;
-		r->t = dmarc_is(v, "y");
-	} else if (dmarc_is(tag, "rua") && !(r->seen & DMARC_TAG_RUA)) {
-		r->seen |= DMARC_TAG_RUA;
-		r->rua_ok = dmarc_rua_ok(v);
-	}
-}
-
-/* dmarc_rec_parse - the tag list after "v=DMARC1" (RFC 7489 6.4) */
-static void
-dmarc_rec_parse(const char *txt, struct dmarc_rec *r)
-{
-	const char *p, *end, *eq;
-
-	memset(r, 0, sizeof(*r));
-	r->p = r->sp = DMARC_P_UNSET;
-	r->sp_ok = true;
-	r->adkim = r->aspf = 'r';
-	r->pct = 100;
-	p = strchr(txt, ';');		/* v=DMARC1 was checked */
-	while (p != NULL && *p != '\0') {
-		p++;
-		if ((end = strchr(p, ';')) == NULL)
-			end = p + strlen(p);
-		eq = memchr(p, '=', (size_t)(end - p));
-		if (eq != NULL)		/* else a syntax error: ignored */
-			dmarc_tag(r, dmarc_trim(p, (size_t)(eq - p)),
-			    dmarc_trim(eq + 1, (size_t)(end - eq - 1)));
-		p = end;
-	}
-}
-
-/* dmarc_lib_policy - libopendmarc's p/sp letter as ours */
-static enum dmarc_policy
-dmarc_lib_policy(int c)
-{
-	switch (c) {
-	case DMARC_RECORD_P_NONE:
-		return (DMARC_P_NONE);
-	case DMARC_RECORD_P_QUARANTINE:
-		return (DMARC_P_QUARANTINE);
-	case DMARC_RECORD_P_REJECT:
-		return (DMARC_P_REJECT);
-	default:
-		return (DMARC_P_UNSET);
-	}
-}
-
-/* dmarc_lib_check - libopendmarc's reading, compared with ours */
-static int
-dmarc_lib_check(const char *domain, const char *txt,
-    const struct dmarc_rec *r, struct buf *why)
-{
-	DMARC_POLICY_T *pctx;
-	int	 rc, p = 0, sp = 0, adkim = 0, aspf = 0, pct = 0;
-
-	/* the address feeds only reports, which we do not send */
-	pctx = opendmarc_policy_connect_init((u_char *)"0.0.0.0",
-	    DMARC_POLICY_IP_TYPE_IPV4);
-	if (pctx == NULL)
-		return (buf_why(why, AM_TEMP, "libopendmarc: out of memory"));
-	rc = opendmarc_policy_parse_dmarc(pctx, (u_char *)domain,
-	    (u_char *)txt);
-	if (rc == DMARC_PARSE_OKAY) {	/* fetch only after success */
-		(void)opendmarc_policy_fetch_p(pctx, &p);
-		(void)opendmarc_policy_fetch_sp(pctx, &sp);
-		(void)opendmarc_policy_fetch_adkim(pctx, &adkim);
-		(void)opendmarc_policy_fetch_aspf(pctx, &aspf);
-		(void)opendmarc_policy_fetch_pct(pctx, &pct);
-	}
-	(void)opendmarc_policy_connect_shutdown(pctx);
-	if (rc == DMARC_PARSE_ERROR_NO_ALLOC)
-		return (buf_why(why, AM_TEMP, "libopendmarc: out of memory"));
-	if (rc != DMARC_PARSE_OKAY)
-		log_debug("dmarc: _dmarc.%s: libopendmarc refuses the record "
-		    "(%s); p=%s by RFC 7489 6.3", domain,
-		    opendmarc_policy_status_to_str(rc),
-		    r->p_ok ? dmarc_policy_str(r->p) : "invalid");
-	else if (dmarc_lib_policy(p) != r->p || dmarc_lib_policy(sp) != r->sp ||
-	    adkim != r->adkim || aspf != r->aspf || pct != r->pct)
-		log_debug("dmarc: _dmarc.%s: libopendmarc reads p=%s sp=%s "
-		    "adkim=%c aspf=%c pct=%d; strict reading p=%s sp=%s "
-		    "adkim=%c aspf=%c pct=%d", domain,
-		    dmarc_policy_str(dmarc_lib_policy(p)),
-		    dmarc_policy_str(dmarc_lib_policy(sp)), adkim ? adkim : '-',
-		    aspf ? aspf : '-', pct, dmarc_policy_str(r->p),
-		    dmarc_policy_str(r->sp), r->adkim, r->aspf, r->pct);
-	return (AM_OK);
-}
-
-/* dmarc_record - read the record into res; *usable_r: apply it */
-static int
-dmarc_record(const char *txt, bool from_org, struct dmarc_result *res,
-    bool *usable_r, struct buf *why)
-{
-	struct dmarc_rec r;
-	int	 st;
-
-	*usable_r = false;
-	dmarc_rec_parse(txt, &r);
-	if ((st = dmarc_lib_check(res->policy_domain, txt, &r, why)) != AM_OK)
-		return (st);
-	if (!r.p_ok || !r.sp_ok) {	/* RFC 7489 6.6.3 step 6 */
-		if (!r.rua_ok) {
-			dmarc_reason(res, "%s at _dmarc.%s and no valid rua=",
-			    r.p_ok ? "invalid sp=" : "no valid p=",
-			    res->policy_domain);
-			return (AM_OK);
 		}
-		dmarc_reason(res, "%s, valid rua=: as p=none",
-		    r.p_ok ? "invalid sp=" : "no valid p=");
-		dmarc_rec_parse("v=DMARC1; p=none", &r);
+		dm_reason(res, "%s, valid rua=: as p=none", defect);
+		dmarcrec_parse("v=DMARC1; p=none", r);
 	}
-	res->p = r.p;
-	res->sp = r.sp;
-	res->policy = from_org && r.sp != DMARC_P_UNSET ? r.sp : r.p;
-	res->adkim = r.adkim;
-	res->aspf = r.aspf;
-	res->pct = r.pct;
-	res->testing = r.pct < 100 || r.t;
-	*usable_r = true;
-	return (AM_OK);
+	res->p = r->p;
+	res->sp = r->sp;
+	res->np = r->np;
+	res->policy = ev->sub && r->sp != DMARC_P_UNSET ? r->sp : r->p;
+	res->adkim = r->adkim;
+	res->aspf = r->aspf;
+	res->pct = r->pct;
+	res->testing = dmarcrec_testing(r);
+	return (true);
 }
 
 /* --- alignment -------------------------------------------------------- */
 
-/* dmarc_aligned - RFC 7489 3.1: domain aligned with the From: domain */
-static bool
-dmarc_aligned(const struct dmarc *dm, const char *domain,
-    const struct dmarc_result *res, char mode)
+/* dm_aligned_psl - relaxed alignment by the public suffix list */
+static enum dm_align
+dm_aligned_psl(struct dm_eval *ev, const char *d)
 {
-	char	 d[LIM_DOMAIN], org[LIM_DOMAIN];
+	char	 org[LIM_DOMAIN];
 
-	if (dmarc_norm(domain, d) != 0)
-		return (false);
-	if (strcmp(d, res->from_domain) == 0)
-		return (true);
-	if (mode == 's' || res->org_domain[0] == '\0')
-		return (false);		/* a public suffix: exact only */
-	if (psl_org_domain(dm->psl, d, org, sizeof(org)) != AM_OK)
-		return (false);
-	return (strcmp(org, res->org_domain) == 0);
+	if (ev->res->org_domain[0] == '\0')
+		return (AL_NO);		/* From is a public suffix */
+	if (psl_org_domain(ev->dm->psl, d, org, sizeof(org)) != AM_OK)
+		return (AL_NO);
+	return (strcmp(org, ev->res->org_domain) == 0 ? AL_YES : AL_NO);
 }
 
-/* dmarc_align - aligned passes; the result pass or fail */
-static void
-dmarc_align(const struct dmarc *dm, struct dmarc_result *res,
-    const struct spf_result *mailfrom, const struct dkim_result *dkim)
+/* dm_aligned_walk - relaxed alignment by tree walks (RFC 9989 4.10.2) */
+static enum dm_align
+dm_aligned_walk(struct dm_eval *ev, const char *d)
 {
+	struct dm_walk w;
+
+	switch (dm_from_org(ev, NULL)) {
+	case DISC_FOUND:
+		break;
+	case DISC_TEMP:
+		return (AL_TEMP);
+	default:
+		return (AL_NO);
+	}
+	if (!dm_under(d, ev->org))	/* its org domain cannot be ours */
+		return (AL_NO);
+	dm_walk(ev, d, &w);
+	if (w.st == DISC_TEMP)
+		return (AL_TEMP);
+	if (w.st != DISC_FOUND)
+		return (AL_NO);
+	return (strcmp(dm_walk_org(&w), ev->org) == 0 ? AL_YES : AL_NO);
+}
+
+/* dm_aligned - one authenticated domain against the From domain */
+static enum dm_align
+dm_aligned(struct dm_eval *ev, const char *domain, char mode)
+{
+	char	 d[LIM_DOMAIN];
+
+	if (dm_norm(domain, d) != 0)
+		return (AL_NO);
+	if (strcmp(d, ev->res->from_domain) == 0)
+		return (AL_YES);
+	if (mode == 's')
+		return (AL_NO);
+	if (ev->dm->mode == DMARC_ORG_PSL)
+		return (dm_aligned_psl(ev, d));
+	return (dm_aligned_walk(ev, d));
+}
+
+/* dm_align - aligned passes; the result pass, fail or temperror */
+static void
+dm_align(struct dm_eval *ev, const struct spf_result *mailfrom,
+    const struct dkim_result *dkim)
+{
+	struct dmarc_result *res = ev->res;
 	const struct dkim_sig_result *sig;
+	enum dm_align a;
+	bool	 temp = false;
 	int	 i, n;
 
 	if (mailfrom != NULL && mailfrom->checked &&
-	    mailfrom->result == SPF_RES_PASS)
-		res->spf_aligned = dmarc_aligned(dm, mailfrom->domain, res,
-		    res->aspf);
+	    mailfrom->result == SPF_RES_PASS) {
+		a = dm_aligned(ev, mailfrom->domain, res->aspf);
+		res->spf_aligned = a == AL_YES;
+		temp = a == AL_TEMP;
+	}
 	n = dkim == NULL ? 0 : dkim->nsigs;
 	if (n > LIM_DKIM_SIGS)
 		n = LIM_DKIM_SIGS;
 	for (i = 0; i < n && !res->dkim_aligned; i++) {
 		sig = &dkim->sigs[i];
-		if (sig->result == DKIM_RES_PASS && !sig->partial_body)
-			res->dkim_aligned = dmarc_aligned(dm, sig->d, res,
-			    res->adkim);
+		if (sig->result != DKIM_RES_PASS || sig->partial_body)
+			continue;
+		a = dm_aligned(ev, sig->d, res->adkim);
+		res->dkim_aligned = a == AL_YES;
+		temp = temp || a == AL_TEMP;
 	}
-	res->result = res->spf_aligned || res->dkim_aligned ?
-	    DMARC_RES_PASS : DMARC_RES_FAIL;
-	if (res->result == DMARC_RES_FAIL)
-		dmarc_reason(res, "no aligned pass");
-	else
-		dmarc_reason(res, "%s%s%s aligned",
-		    res->spf_aligned ? "spf" : "",
+	if (res->spf_aligned || res->dkim_aligned) {
+		res->result = DMARC_RES_PASS;
+		dm_reason(res, "%s%s%s aligned", res->spf_aligned ? "spf" : "",
 		    res->spf_aligned && res->dkim_aligned ? " and " : "",
 		    res->dkim_aligned ? "dkim" : "");
+	} else if (temp) {
+		res->result = DMARC_RES_TEMPERROR;
+		dm_reason(res, "DNS temporary failure at _dmarc.%s while "
+		    "aligning", ev->temp != NULL ? ev->temp : "?");
+	} else {
+		res->result = DMARC_RES_FAIL;
+		dm_reason(res, "no aligned pass%s", ev->budget ?
+		    " (DNS query budget spent)" : "");
+	}
 }
 
-/* --- the whole ---------------------------------------------------------- */
+/* dm_np - a fail for a From domain that does not exist takes np= */
+static void
+dm_np(struct dm_eval *ev, const struct dmarc_rec *r)
+{
+	struct dmarc_result *res = ev->res;
+	struct dns_answer *ans = NULL;
+	int	 st;
+
+	if (res->result != DMARC_RES_FAIL || !ev->sub ||
+	    r->np == DMARC_P_UNSET || r->np == res->policy)
+		return;			/* the answer would not matter */
+	st = dns_query(ev->dm->dns, res->from_domain, DNS_T_A, &ans, ev->why);
+	if (st == DNS_TEMP) {
+		res->result = DMARC_RES_TEMPERROR;
+		dm_reason(res, "DNS temporary failure testing whether %s "
+		    "exists (np=)", res->from_domain);
+	} else if (st == DNS_NOTFOUND && ans != NULL && ans->nxdomain) {
+		res->nonexistent = true;
+		res->policy = r->np;
+		dm_reason(res, "%s does not exist: np=%s", res->from_domain,
+		    dmarc_policy_str(r->np));
+	}
+	dns_answer_free(&ans);
+}
+
+/* --- the whole -------------------------------------------------------- */
+
+/* dm_decide - after discovery: the record, alignment and np= */
+static void
+dm_decide(struct dm_eval *ev, enum dmarc_disc d,
+    const struct spf_result *mailfrom, const struct dkim_result *dkim)
+{
+	struct dmarc_result *res = ev->res;
+	struct dmarc_rec r;
+
+	if (ev->multi != NULL)
+		dm_reason(res, "multiple DMARC records at _dmarc.%s%s",
+		    ev->multi, d == DISC_FOUND ? " (ignored)" : "");
+	switch (d) {
+	case DISC_FOUND:
+		snprintf(res->policy_domain, sizeof(res->policy_domain), "%s",
+		    ev->pol->name);
+		if (!dm_record(ev, &r))
+			return;		/* result none */
+		dm_align(ev, mailfrom, dkim);
+		dm_np(ev, &r);
+		return;
+	case DISC_MULTI:
+		snprintf(res->policy_domain, sizeof(res->policy_domain), "%s",
+		    ev->multi);
+		return;
+	case DISC_NONE:
+		dm_reason(res, "no DMARC record");
+		return;
+	case DISC_TEMP:
+	case DISC_BUDGET:		/* the cap allows one whole walk */
+		res->result = DMARC_RES_TEMPERROR;
+		dm_reason(res, "DNS temporary failure at _dmarc.%s",
+		    ev->temp != NULL ? ev->temp : "?");
+		return;
+	}
+}
 
 /* dmarc_evaluate - policy record, alignment and result for a From: */
 int
@@ -633,35 +663,35 @@ dmarc_evaluate(struct dmarc *dm, const char *from_domain,
     const struct spf_result *mailfrom, const struct dkim_result *dkim,
     struct dmarc_result *res_r, struct buf *why)
 {
-	char	 rec[LIM_DNS_TXT + 1];
-	bool	 from_org, usable;
-	int	 st;
+	struct dm_eval ev;
+	enum dmarc_disc d;
 
 	memset(res_r, 0, sizeof(*res_r));
 	res_r->adkim = res_r->aspf = 'r';
 	res_r->pct = 100;
-	if (dmarc_norm(from_domain, res_r->from_domain) != 0) {
+	if (dm_norm(from_domain, res_r->from_domain) != 0) {
 		res_r->from_domain[0] = '\0';
 		res_r->result = DMARC_RES_PERMERROR;
-		dmarc_reason(res_r, "no usable From: domain");
+		dm_reason(res_r, "no usable From: domain");
 		return (AM_OK);
 	}
-	(void)psl_org_domain(dm->psl, res_r->from_domain, res_r->org_domain,
-	    sizeof(res_r->org_domain));
-	switch (dmarc_discover(dm, res_r, rec, sizeof(rec), &from_org, why)) {
-	case DISC_TEMP:
-		res_r->result = DMARC_RES_TEMPERROR;
-		return (AM_OK);
-	case DISC_NONE:
-	case DISC_MULTI:
-		res_r->result = DMARC_RES_NONE;
-		return (AM_OK);
-	case DISC_FOUND:
-		break;
-	}
-	if ((st = dmarc_record(rec, from_org, res_r, &usable, why)) != AM_OK)
-		return (st);
-	if (usable)
-		dmarc_align(dm, res_r, mailfrom, dkim);
+	memset(&ev, 0, sizeof(ev));
+	ev.dm = dm;
+	ev.res = res_r;
+	ev.why = why;
+	if ((ev.ent = calloc((size_t)dm->max_queries, sizeof(*ev.ent))) ==
+	    NULL)
+		return (buf_why(why, AM_TEMP, "dmarc: out of memory"));
+	if (dm->mode == DMARC_ORG_PSL) {
+		(void)psl_org_domain(dm->psl, res_r->from_domain,
+		    res_r->org_domain, sizeof(res_r->org_domain));
+		d = dm_discover_psl(&ev);
+	} else
+		d = dm_discover_walk(&ev);
+	if (ev.st == AM_OK)
+		dm_decide(&ev, d, mailfrom, dkim);
+	free(ev.ent);
+	if (ev.st != AM_OK)
+		return (buf_why(why, AM_TEMP, "dmarc: out of memory"));
 	return (AM_OK);
 }

@@ -4,8 +4,8 @@
  * SYNOPSIS
  *	#include "auth/dmarc.h"
  *
- *	struct dmarc *dmarc_new(struct dns *dns, const char *psl_path,
- *	    struct buf *why);
+ *	struct dmarc *dmarc_new(struct dns *dns, enum dmarc_org_mode mode,
+ *	    const char *psl_path, int max_queries, struct buf *why);
  *	void dmarc_free(struct dmarc **dp);
  *	int dmarc_evaluate(struct dmarc *dm, const char *from_domain,
  *	    const struct spf_result *mailfrom, const struct dkim_result *dkim,
@@ -13,26 +13,49 @@
  *	int dmarc_org_domain(const struct dmarc *dm, const char *domain,
  *	    char *dst, size_t len);
  * DESCRIPTION
- *	dmarc_new() loads the public suffix list (psl_path) for the
- *	organizational domain (RFC 7489 3.2).
+ *	dmarc_new() makes the evaluator. mode says how organizational
+ *	domains are found:
+ *	DMARC_ORG_TREEWALK	the DNS tree walk of RFC 9989 4.10: policy
+ *				discovery and the organizational domains
+ *				for relaxed alignment come from _dmarc
+ *				records (psd= included). The public suffix
+ *				list at psl_path is loaded if it can be;
+ *				if not, a warning, and dmarc_org_domain()
+ *				answers AM_TEMP.
+ *	DMARC_ORG_PSL		RFC 7489: _dmarc.<From>, then _dmarc.<org
+ *				domain>, org domains by the public suffix
+ *				list, which must load.
+ *	max_queries caps the _dmarc lookups of one evaluation, counted
+ *	after its cache (8 to 100; out of range is clamped). One tree walk
+ *	is at most 8 lookups and policy discovery runs first, so the cap
+ *	only ever ends alignment walks, whose identifiers then do not
+ *	align. The one existence query for np= is not counted.
  *
- *	dmarc_evaluate() finds the policy record for from_domain
- *	(_dmarc.<from>, then _dmarc.<org domain>; RFC 7489 6.6.3), parses it
- *	(libopendmarc), and decides alignment itself: the MAIL FROM domain
- *	counts only if its SPF result is pass (never the HELO identity);
- *	each DKIM signature counts only if its result is pass. Relaxed
- *	alignment compares organizational domains, strict compares the
- *	domains. Result:
- *	none		no record (or several: no policy)
+ *	dmarc_evaluate() finds the policy record for from_domain (an
+ *	A-label domain), reads it (dmarcrec.h), decides alignment and
+ *	stores the result in res_r. The MAIL FROM identity counts only if
+ *	checked with result pass (never the HELO identity); a DKIM
+ *	signature only with result pass and no l= (partial body). Relaxed
+ *	alignment compares organizational domains for equality, strict
+ *	compares the domains. Result:
+ *	none		no applicable record
  *	pass		an aligned pass
- *	fail		no aligned pass; res_r->policy says p or sp
- *	temperror	the record lookup failed temporarily
- *	permerror	the record is unusable
- *	Returns AM_OK; the result is data.
+ *	fail		no aligned pass; res_r->policy is p, sp or np
+ *	temperror	a _dmarc lookup the decision needed, or the np=
+ *			existence test, failed temporarily
+ *	permerror	from_domain is not a domain name
+ *	Returns AM_OK, the result being data; AM_TEMP on out of memory.
+ *
+ *	dmarc_org_domain() is the public suffix list's organizational
+ *	domain of a domain (RFC 7489 3.2; psl.h), without DNS: AM_PERM when
+ *	domain is a public suffix or no domain, AM_TEMP when no list is
+ *	loaded.
  * THREADS
- *	One struct dmarc serves all threads; the PSL is read-only.
+ *	One struct dmarc serves all threads; the PSL is read-only, and each
+ *	evaluation has its own lookup cache.
  * SEE ALSO
- *	RFC 7489 3.1 (alignment), 6.3 (tags), 6.6 (policy discovery)
+ *	RFC 9989 3.2.10 (alignment), 4.7 (tags), 4.10 (tree walk), A.6
+ *	(pct); RFC 7489 3.2, 6.6.3 (the psl mode)
  */
 #ifndef AM_DMARC_H
 #define AM_DMARC_H
@@ -43,10 +66,18 @@
 #include "dns/dns.h"
 #include "util/buf.h"
 
+enum dmarc_org_mode {
+	DMARC_ORG_TREEWALK = 0,
+	DMARC_ORG_PSL,
+};
+
+#define DMARC_QUERIES_MIN	8	/* one full tree walk */
+#define DMARC_QUERIES_MAX	100
+
 struct dmarc;
 
-struct dmarc *dmarc_new(struct dns *dns, const char *psl_path,
-	    struct buf *why);
+struct dmarc *dmarc_new(struct dns *dns, enum dmarc_org_mode mode,
+	    const char *psl_path, int max_queries, struct buf *why);
 void	dmarc_free(struct dmarc **dp);
 int	dmarc_evaluate(struct dmarc *dm, const char *from_domain,
 	    const struct spf_result *mailfrom, const struct dkim_result *dkim,

@@ -12,9 +12,21 @@
  *	(which takes the last <...> and reads addresses out of comments).
  *
  *	A lexer turns the value into tokens (atom, quoted-string,
- *	domain-literal, and the specials < > @ , ; : .), skipping CFWS:
- *	white space, folding, and nested comments with quoted-pairs. A
- *	comment is never looked into, so it can never supply an address.
+ *	domain-literal, encoded-word, and the specials < > @ , ; : .),
+ *	skipping CFWS: white space, folding, and nested comments with
+ *	quoted-pairs. A comment is never looked into, so it can never
+ *	supply an address.
+ *
+ *	An RFC 2047 encoded-word ("=?charset?Q?text?=", B or Q, RFC 2231
+ *	language allowed) that starts a token and is followed by no atext
+ *	is one token even when its text holds "@", ",", ";", ":" or ".",
+ *	which a Q-encoded display name may (RFC 2047 5 forbids it, senders
+ *	do it anyway). Such a token is a word of a display name only: the
+ *	address inside is never taken, and as a local part or domain it is
+ *	a syntax error. Its text may not hold ( ) < > [ ] " \ or white
+ *	space; then it is lexed as ordinary atoms and specials, and one
+ *	meaning for all readers is kept. An encoded-word of atext only is
+ *	simply an atom.
  *	Because CFWS may sit between any two tokens, the token grammar is
  *	the obsolete syntax of RFC 5322 section 4, which is a superset of
  *	section 3:
@@ -33,12 +45,16 @@
  *	mailboxes inside count, an empty group counts none. A field with no
  *	mailbox at all is unparseable.
  *
- *	The domains (author domains, RFC 7489 6.6.1) are lower-cased with
- *	a trailing dot removed and must be host names: letters, digits,
- *	"-" and "_" in labels of 1 to 63 octets. A domain-literal, an 8-bit
- *	byte, or any other character leaves the mailbox without a domain
- *	that DMARC can use, which makes the field unparseable. 8-bit bytes
- *	are tolerated in display names and local parts (RFC 6532).
+ *	The domains (author domains, RFC 9989 5.3.1) are lower-cased with
+ *	a trailing dot removed. A domain with 8-bit bytes must be UTF-8
+ *	U-labels: it is converted to A-labels (libidn2, IDNA2008 with the
+ *	UTS #46 non-transitional mapping, as psl.c does); one libidn2
+ *	refuses makes the field unparseable. The result must be a host
+ *	name: letters, digits, "-" and "_" in labels of 1 to 63 octets,
+ *	at most 253 in all. A domain-literal or any other character leaves
+ *	the mailbox without a domain that DMARC can use, which makes the
+ *	field unparseable. 8-bit bytes are tolerated in display names and
+ *	local parts (RFC 6532).
  * DIAGNOSTICS
  *	res_r->reason holds a short phrase for anything but one mailbox.
  *	NUL and bare CR anywhere, or a line break not followed by white
@@ -47,11 +63,15 @@
  *	Reentrant: no state outside the caller's structures.
  * SEE ALSO
  *	RFC 5322 3.2.2 (CFWS), 3.2.4 (quoted strings), 3.4 (addresses),
- *	3.6.2 (From:), 4.4 (obsolete addressing); RFC 7489 6.6.1
+ *	3.6.2 (From:), 4.4 (obsolete addressing); RFC 2047 2, 5; RFC 2231
+ *	5; RFC 5890 2.3 (A-labels); RFC 9989 5.3.1
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <idn2.h>
 
 #include "auth/header.h"
 #include "auth/result.h"
@@ -64,6 +84,7 @@
 #define T_QSTR	258
 #define T_DLIT	259
 #define T_ERR	260
+#define T_EWORD	261			/* encoded-word with specials in it */
 
 struct tok {
 	int	 type;			/* T_* or one of < > @ , ; : . */
@@ -90,11 +111,11 @@ fp_fail(struct fparse *fp, const char *why)
 	return (-1);
 }
 
-/* fp_is_word - a word: atom or quoted-string (RFC 5322 3.2.5) */
+/* fp_is_word - a word: atom, quoted-string (RFC 5322 3.2.5), eword */
 static bool
 fp_is_word(int type)
 {
-	return (type == T_ATOM || type == T_QSTR);
+	return (type == T_ATOM || type == T_QSTR || type == T_EWORD);
 }
 
 /* fp_is_atext - RFC 5322 3.2.3 atext, plus 8-bit bytes (RFC 6532) */
@@ -128,6 +149,46 @@ fp_prescan(const unsigned char *s, size_t len)
 			return ("line break without folding white space");
 	}
 	return (NULL);
+}
+
+/* fp_ew_token - RFC 2047 token (charset, encoding): length, or 0 */
+static size_t
+fp_ew_token(const unsigned char *p, const unsigned char *end)
+{
+	const unsigned char *s = p;
+
+	while (p < end && *p > ' ' && *p < 0x7f &&
+	    strchr("()<>@,;:\"/[]?.=", *p) == NULL)
+		p++;
+	return ((size_t)(p - s));
+}
+
+/* fp_eword - an encoded-word at p: its length, or 0 if there is none */
+static size_t
+fp_eword(const unsigned char *p, const unsigned char *end, bool *special_r)
+{
+	const unsigned char *s = p, *t;
+	size_t	 n;
+
+	*special_r = false;
+	if (end - p < 2 || p[0] != '=' || p[1] != '?')
+		return (0);
+	p += 2;				/* charset, "*language" included */
+	if ((n = fp_ew_token(p, end)) == 0 || (p += n) >= end)
+		return (0);
+	if (*p++ != '?' || end - p < 2 || *p == '\0' ||
+	    strchr("BbQq", *p) == NULL || p[1] != '?')
+		return (0);
+	p += 2;				/* encoded-text up to "?=" */
+	for (t = p; p < end && *p != '?'; p++) {
+		if (*p <= ' ' || *p >= 0x7f || strchr("()<>[]\"\\", *p))
+			return (0);
+		*special_r = *special_r || !fp_is_atext(*p);
+	}
+	if (p == t || end - p < 2 || p[1] != '=' ||
+	    (p + 2 < end && fp_is_atext(p[2])))
+		return (0);
+	return ((size_t)(p + 2 - s));
 }
 
 /* fp_skip_comment - skip one (possibly nested) comment at fp->p */
@@ -205,6 +266,7 @@ static int
 fp_next(struct fparse *fp, struct tok *t)
 {
 	unsigned char c;
+	bool	 special;
 
 	t->s = NULL;
 	t->n = 0;
@@ -221,10 +283,16 @@ fp_next(struct fparse *fp, struct tok *t)
 		    T_ERR : T_DLIT;
 	} else if (fp_is_atext(c)) {
 		t->s = fp->p;
+		t->type = T_ATOM;
+		if ((t->n = fp_eword(fp->p, fp->end, &special)) > 0) {
+			fp->p += t->n;
+			if (special)
+				t->type = T_EWORD;
+			return (t->type);
+		}
 		while (fp->p < fp->end && fp_is_atext(*fp->p))
 			fp->p++;
 		t->n = (size_t)(fp->p - t->s);
-		t->type = T_ATOM;
 	} else if (strchr("<>@,;:.", c) != NULL) {
 		fp->p++;
 		t->type = c;
@@ -262,9 +330,9 @@ fp_classify(struct fparse *fp)
 	return (t.type);
 }
 
-/* fp_add_domain - check one author domain and keep it if new */
+/* fp_keep_domain - check one A-label author domain and keep it if new */
 static int
-fp_add_domain(struct fparse *fp, const char *dom, size_t len)
+fp_keep_domain(struct fparse *fp, const char *dom, size_t len)
 {
 	struct from_result *res = fp->res;
 	size_t	 i, label = 0;
@@ -281,14 +349,14 @@ fp_add_domain(struct fparse *fp, const char *dom, size_t len)
 			label = 0;
 			continue;
 		}
-		if (c >= 0x80)
-			return (fp_fail(fp, "8-bit byte in domain"));
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 		    c == '-' || c == '_'))
 			return (fp_fail(fp, "invalid character in domain"));
 		if (++label > 63)
 			return (fp_fail(fp, "label too long in domain"));
 	}
+	if (label == 0)
+		return (fp_fail(fp, "empty label in domain"));
 	if (len > 253)
 		return (fp_fail(fp, "domain too long"));
 	for (k = 0; k < res->ndomains; k++)
@@ -296,9 +364,35 @@ fp_add_domain(struct fparse *fp, const char *dom, size_t len)
 			return (0);
 	if (res->ndomains >= LIM_FROM_MAILBOXES)
 		return (fp_fail(fp, "too many mailboxes"));
-	memcpy(res->domains[res->ndomains], dom, len + 1);
+	memcpy(res->domains[res->ndomains], dom, len);
+	res->domains[res->ndomains][len] = '\0';
 	res->ndomains++;
 	return (0);
+}
+
+/* fp_add_domain - U-labels to A-labels (RFC 9989 5.3.1), then keep */
+static int
+fp_add_domain(struct fparse *fp, const char *dom, size_t len)
+{
+	char	*ace = NULL;
+	size_t	 i;
+	int	 st;
+
+	for (i = 0; i < len && (unsigned char)dom[i] < 0x80; i++)
+		continue;
+	if (i == len)
+		return (fp_keep_domain(fp, dom, len));
+	if (idn2_to_ascii_8z(dom, &ace, IDN2_NFC_INPUT |
+	    IDN2_NONTRANSITIONAL) != IDN2_OK || ace == NULL) {
+		idn2_free(ace);
+		return (fp_fail(fp, "invalid IDN in domain"));
+	}
+	for (i = 0; ace[i] != '\0'; i++)
+		if (ace[i] >= 'A' && ace[i] <= 'Z')
+			ace[i] = (char)(ace[i] + 32);
+	st = fp_keep_domain(fp, ace, i);
+	idn2_free(ace);
+	return (st);
 }
 
 /* fp_domain_append - add an atom, lower-cased, to the domain text */
@@ -356,12 +450,14 @@ fp_addr_spec(struct fparse *fp)
 {
 	struct tok t;
 
-	if (!fp_is_word(fp_next(fp, &t)))
-		return (fp_fail(fp, "bad local part"));
+	if (!fp_is_word(fp_next(fp, &t)) || t.type == T_EWORD)
+		return (fp_fail(fp, t.type == T_EWORD ?
+		    "encoded-word in address" : "bad local part"));
 	while (fp_peek(fp) == '.') {
 		fp_next(fp, &t);
-		if (!fp_is_word(fp_next(fp, &t)))
-			return (fp_fail(fp, "bad local part"));
+		if (!fp_is_word(fp_next(fp, &t)) || t.type == T_EWORD)
+			return (fp_fail(fp, t.type == T_EWORD ?
+			    "encoded-word in address" : "bad local part"));
 	}
 	if (fp_next(fp, &t) != '@')
 		return (fp_fail(fp, t.type == T_ERR ? "syntax error" :

@@ -10,7 +10,7 @@
  *	strings (domains, selectors) are stored as received and must be
  *	escaped by whoever writes them out (authres.c, log lines).
  * SEE ALSO
- *	RFC 8601 2.7 (result values), RFC 7208 2.6, RFC 6376, RFC 7489
+ *	RFC 8601 2.7 (result values), RFC 7208 2.6, RFC 6376, RFC 9989
  */
 #ifndef AM_RESULT_H
 #define AM_RESULT_H
@@ -40,7 +40,8 @@ struct spf_result {
 };
 
 /* RFC 8601 2.7.1; POLICY: verified, but not acceptable (rsa-sha1, key
- * too short), so it never counts as a pass. */
+ * too short, a signed singleton field added), so it never counts as a
+ * pass. */
 enum dkim_res {
 	DKIM_RES_NONE = 0,
 	DKIM_RES_PASS,
@@ -60,6 +61,10 @@ struct dkim_sig_result {
 	char	 i[LIM_ADDRESS];	/* i= if present */
 	unsigned keybits;		/* 0 if unknown */
 	bool	 partial_body;		/* l= left body bytes unsigned */
+	bool	 extra_header;		/* a signed singleton field occurs
+					 * more often than h= names it
+					 * (RFC 6376 8.15); never a pass */
+	char	 extra_name[32];	/* that field: "Subject", ... */
 	char	 reason[LIM_REASON];
 };
 
@@ -85,7 +90,7 @@ struct from_result {
 	char	 reason[LIM_REASON];
 };
 
-/* RFC 7489 6.3 */
+/* RFC 9989 4.7 */
 enum dmarc_policy {
 	DMARC_P_UNSET = 0,
 	DMARC_P_NONE,			/* p=none */
@@ -103,7 +108,7 @@ enum dmarc_res {
 
 struct dmarc_result {
 	enum dmarc_res result;
-	enum dmarc_policy policy;	/* the one to apply: p, or sp */
+	enum dmarc_policy policy;	/* the one to apply: p, sp or np */
 	enum dmarc_policy p;		/* as published */
 	enum dmarc_policy sp;
 	char	 from_domain[LIM_DOMAIN];
@@ -113,9 +118,12 @@ struct dmarc_result {
 	bool	 dkim_aligned;
 	char	 adkim;			/* 'r' or 's' */
 	char	 aspf;
-	int	 pct;			/* 0..100, 100 if absent */
-	bool	 testing;		/* t=y (RFC 9989) or pct < 100 */
+	int	 pct;			/* as published, 100 if absent; no
+					 * sampling (RFC 9989 removed it) */
+	bool	 testing;		/* t=y, or pct=0 without t= */
 	char	 reason[LIM_REASON];
+	enum dmarc_policy np;		/* as published (RFC 9989) */
+	bool	 nonexistent;		/* From domain NXDOMAIN: np applied */
 };
 
 /* everything one message's evaluation produced */

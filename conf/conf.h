@@ -40,6 +40,7 @@ enum conf_rejact {
 	CONF_REJACT_REJECT, CONF_REJACT_QUARANTINE, CONF_REJACT_TAG
 };
 enum conf_quaract { CONF_QUARACT_QUARANTINE, CONF_QUARACT_TAG };
+enum conf_orgdom { CONF_ORGDOM_TREEWALK, CONF_ORGDOM_PSL };
 
 struct cidr_list {
 	struct cidr *v;
@@ -63,8 +64,11 @@ struct conf {
 	int	 on_bad_from;		/* enum conf_badfrom */
 	char	*dns_nameservers;
 	int	 dns_timeout;		/* milliseconds */
+	int	 spf_timeout;		/* milliseconds per check, 0: none */
 	int	 dkim_max_signatures;
 	int	 dkim_min_key_bits;
+	int	 dmarc_org_domain;	/* enum conf_orgdom */
+	int	 dmarc_max_queries;
 	char	*dmarc_public_suffix_list;
 	int	 dmarc_reject_action;	/* enum conf_rejact */
 	int	 dmarc_quarantine_action;	/* enum conf_quaract */

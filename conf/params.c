@@ -19,6 +19,7 @@ static const char *const rejact_choices[] = {
 	"reject", "quarantine", "tag", NULL
 };
 static const char *const quaract_choices[] = {"quarantine", "tag", NULL};
+static const char *const orgdom_choices[] = {"treewalk", "psl", NULL};
 
 #define O(f)	offsetof(struct conf, f)
 
@@ -57,16 +58,24 @@ const struct param conf_params[] = {
 	    "resolvers, \"ADDR[@PORT] ...\"; empty: /etc/resolv.conf"},
 	{"dns.timeout", PT_INT, "5000", 100, 60000, NULL, O(dns_timeout),
 	    false, "milliseconds to wait for one DNS answer"},
+	{"spf.timeout", PT_INT, "20000", 0, 300000, NULL, O(spf_timeout),
+	    true, "milliseconds one SPF check may take in all; 0: no limit"},
 	{"dkim.max_signatures", PT_INT, "10", 1, 50, NULL,
 	    O(dkim_max_signatures), true,
 	    "DKIM signatures verified per message; the rest are ignored"},
 	{"dkim.min_key_bits", PT_INT, "1024", 1024, 16384, NULL,
 	    O(dkim_min_key_bits), true,
 	    "shorter RSA keys never give dkim=pass"},
+	{"dmarc.org_domain", PT_ENUM, "treewalk", 0, 0, orgdom_choices,
+	    O(dmarc_org_domain), true,
+	    "organizational domains: treewalk (RFC 9989) or psl (RFC 7489)"},
+	{"dmarc.max_queries", PT_INT, "20", 8, 100, NULL,
+	    O(dmarc_max_queries), true,
+	    "_dmarc lookups per author domain, after the cache"},
 	{"dmarc.public_suffix_list", PT_STR,
 	    "/usr/share/publicsuffix/public_suffix_list.dat", 0, 0, NULL,
 	    O(dmarc_public_suffix_list), true,
-	    "public suffix list, for organizational domains"},
+	    "public suffix list: required with org_domain = psl"},
 	{"dmarc.reject_action", PT_ENUM, "reject", 0, 0, rejact_choices,
 	    O(dmarc_reject_action), true,
 	    "DMARC fail under p=reject: reject, quarantine or tag"},

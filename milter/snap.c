@@ -31,7 +31,9 @@ snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,
 	    NULL, why)) == NULL ||
 	    (sp->dkim = dkimv_new(dns, cf->dkim_max_signatures,
 	    (unsigned)cf->dkim_min_key_bits, why)) == NULL ||
-	    (sp->dmarc = dmarc_new(dns, cf->dmarc_public_suffix_list,
+	    (sp->dmarc = dmarc_new(dns, cf->dmarc_org_domain ==
+	    CONF_ORGDOM_PSL ? DMARC_ORG_PSL : DMARC_ORG_TREEWALK,
+	    cf->dmarc_public_suffix_list, cf->dmarc_max_queries,
 	    why)) == NULL) {
 		snap_release(&sp);
 		return (AM_PERM);

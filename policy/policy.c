@@ -71,7 +71,7 @@ temp_inputs(const struct auth_results *r)
 	return (0);
 }
 
-/* weaker - the policy that applies when pct sampling skips this one */
+/* weaker - the policy t=y asks for: one step below (RFC 9989 4.7) */
 static enum dmarc_policy
 weaker(enum dmarc_policy p)
 {
@@ -134,8 +134,11 @@ enforce(const struct auth_results *r, const struct conf *cf, int roll,
 		set_reply(d, VERDICT_ACCEPT, "", "", dmarc_res_str(dm->result));
 		return;
 	}
-	/* t=y: always the weaker policy; pct < 100: sample */
-	if (dm->testing && (dm->pct >= 100 || roll >= dm->pct))
+	/*
+	 * t=y (or pct=0 without t=): always the weaker policy. RFC 9989
+	 * removed pct; other values are ignored, so roll goes unused.
+	 */
+	if (dm->testing)
 		p = weaker(p);
 	dmarc_fail(cf, dm, p, d);
 }

@@ -9,10 +9,10 @@
  *	void policy_error(const struct conf *cf, const char *why,
  *	    struct decision *d_r);
  * DESCRIPTION
- *	policy_decide() is pure: no I/O, no clock, no randomness. roll is a
- *	number in [0, 100) the caller draws per message for DMARC pct
- *	sampling (RFC 7489 6.6.4): the policy applies when roll < pct, else
- *	the next weaker one does.
+ *	policy_decide() is pure: no I/O, no clock, no randomness. roll is
+ *	kept for callers that draw a number per message; RFC 9989 removed
+ *	pct sampling, so it does not change the verdict (t=y, or pct=0 in
+ *	an old record, applies the next weaker policy; see dmarc.c).
  *
  *	In order:
  *	1. From: not exactly one field with one author domain (missing,
