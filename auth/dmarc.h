@@ -12,7 +12,12 @@
  *	    struct dmarc_result *res_r, struct buf *why);
  *	int dmarc_org_domain(const struct dmarc *dm, const char *domain,
  *	    char *dst, size_t len);
+ *	void dmarc_prefetch(struct dmarc *dm, const char *from_domain);
  * DESCRIPTION
+ *	dmarc_prefetch() starts, in parallel, every _dmarc lookup that
+ *	policy discovery for from_domain may make, so that
+ *	dmarc_evaluate() finds the answers cached.
+ *
  *	dmarc_new() makes the evaluator. mode says how organizational
  *	domains are found:
  *	DMARC_ORG_TREEWALK	the DNS tree walk of RFC 9989 4.10: policy
@@ -82,6 +87,7 @@ void	dmarc_free(struct dmarc **dp);
 int	dmarc_evaluate(struct dmarc *dm, const char *from_domain,
 	    const struct spf_result *mailfrom, const struct dkim_result *dkim,
 	    struct dmarc_result *res_r, struct buf *why);
+void	dmarc_prefetch(struct dmarc *dm, const char *from_domain);
 int	dmarc_org_domain(const struct dmarc *dm, const char *domain,
 	    char *dst, size_t len);
 

@@ -87,12 +87,7 @@ eval_results(struct conn *c, struct msg *m)
 		return (AM_TEMP);
 	if (dkimv_eom(m->dkim, &r->dkim, c->why) != AM_OK)
 		return (msg_fail(c, "dkim-eom"));
-	if (m->from->len >= m->from->max) {
-		r->from.status = FROM_UNPARSEABLE;
-		snprintf(r->from.reason, sizeof(r->from.reason), "too long");
-	} else
-		header_from_parse(buf_str(m->from), m->from->len, &r->from);
-	header_from_count(&r->from, m->nfrom);
+	header_from_count(&r->from, m->nfrom);	/* parsed at the header */
 	if (eval_dmarc(c, m) != AM_OK)
 		return (msg_fail(c, "dmarc"));
 	return (AM_OK);

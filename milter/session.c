@@ -203,6 +203,23 @@ msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
 	return (AM_OK);
 }
 
+/* msg_from - the first From: field: parse it, start the DMARC lookups */
+static void
+msg_from(struct conn *c, struct msg *m, const char *value)
+{
+	struct from_result *f = &m->res.from;
+	int	 i;
+
+	if (buf_puts(m->from, value) != AM_OK) {
+		f->status = FROM_UNPARSEABLE;	/* over the cap */
+		snprintf(f->reason, sizeof(f->reason), "too long");
+		return;
+	}
+	header_from_parse(m->from->data, m->from->len, f);
+	for (i = 0; i < f->ndomains; i++)
+		dmarc_prefetch(c->snap->dmarc, f->domains[i]);
+}
+
 /* msg_header - one header field: From:, our A-R, DKIM */
 int
 msg_header(struct conn *c, const char *name, const char *value)
@@ -215,9 +232,8 @@ msg_header(struct conn *c, const char *name, const char *value)
 	if (m->failed)
 		return (AM_TEMP);
 	m->nheaders++;
-	if (strcasecmp(name, "From") == 0 && ++m->nfrom == 1 &&
-	    buf_puts(m->from, value) != AM_OK)
-		m->from->len = m->from->max;	/* over the cap: unparseable */
+	if (strcasecmp(name, "From") == 0 && ++m->nfrom == 1)
+		msg_from(c, m, value);
 	if (strcasecmp(name, "Authentication-Results") == 0) {
 		m->nauthres++;
 		if (authres_is_ours(value, strlen(value), c->authserv_id) &&

@@ -1048,6 +1048,44 @@ test_budget(void **state)
 	free(dk);
 }
 
+/* test_prefetch - every name a walk may ask is started at once */
+static void
+test_prefetch(void **state)
+{
+	static const struct {
+		enum dmarc_org_mode mode;
+		const char *from;
+		unsigned want;
+	} rows[] = {
+		{DMARC_ORG_TREEWALK, "x.example.com", 3},
+		{DMARC_ORG_TREEWALK, "example", 1},
+		{DMARC_ORG_TREEWALK, "a.b.c.d.e.f.g.h.i.j.example.com", 8},
+		{DMARC_ORG_TREEWALK, "bad..name", 0},
+		{DMARC_ORG_PSL, "x.example.com", 2},
+		{DMARC_ORG_PSL, "example.com", 1},
+	};
+	struct buf *why = buf_new(256);
+	struct dmarc *dm;
+	struct dns *dns;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		dns = dns_mock_new();
+		dm = dm_new(dns, rows[i].mode,
+		    "/usr/share/publicsuffix/public_suffix_list.dat", why);
+		assert_non_null(dm);
+		dmarc_prefetch(dm, rows[i].from);
+		if (dns_mock_prefetches(dns) != rows[i].want)
+			fail_msg("%s: %u prefetches, want %u", rows[i].from,
+			    dns_mock_prefetches(dns), rows[i].want);
+		assert_int_equal(dns_mock_queries(dns), 0);
+		dmarc_free(&dm);
+		dns_free(&dns);
+	}
+	buf_free(&why);
+}
+
 int
 main(void)
 {
@@ -1061,6 +1099,7 @@ main(void)
 		cmocka_unit_test(test_testing),
 		cmocka_unit_test(test_walk_fields),
 		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_prefetch),
 	};
 
 	fprintf(stderr, "test_dmarc: %zu org, %zu small-list, %zu eval cases\n",
