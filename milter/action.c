@@ -29,6 +29,26 @@ action_reply(SMFICTX *ctx, const struct decision *d)
 	}
 }
 
+/*
+ * action_insert - add a field at the top of the header block
+ *
+ * We negotiate SMFIP_HDR_LEADSPC, so the MTA writes a value exactly as
+ * given: the space after the colon is ours to send.
+ */
+static void
+action_insert(SMFICTX *ctx, const char *qid, const char *name,
+    const struct buf *value)
+{
+	char	 line[LIM_AUTHRES + 2];
+
+	if (value == NULL || value->len == 0)
+		return;
+	if ((size_t)snprintf(line, sizeof(line), " %s", value->data) >=
+	    sizeof(line) || smfi_insheader(ctx, 0, (char *)name, line) !=
+	    MI_SUCCESS)
+		log_warn("%s: cannot add %s", qid, name);
+}
+
 /* action_apply - header edits, quarantine, reply */
 sfsistat
 action_apply(SMFICTX *ctx, const char *qid, const struct outcome *o)
@@ -40,14 +60,8 @@ action_apply(SMFICTX *ctx, const char *qid, const struct outcome *o)
 		    NULL) != MI_SUCCESS)
 			log_warn("%s: cannot delete %s #%d", qid,
 			    o->del[i].name, o->del[i].idx);
-	if (o->rspf != NULL && o->rspf->len > 0 &&
-	    smfi_insheader(ctx, 0, "Received-SPF", o->rspf->data) !=
-	    MI_SUCCESS)
-		log_warn("%s: cannot add Received-SPF", qid);
-	if (o->authres != NULL && o->authres->len > 0 &&
-	    smfi_insheader(ctx, 0, "Authentication-Results",
-	    o->authres->data) != MI_SUCCESS)
-		log_warn("%s: cannot add Authentication-Results", qid);
+	action_insert(ctx, qid, "Received-SPF", o->rspf);
+	action_insert(ctx, qid, "Authentication-Results", o->authres);
 	if (o->d.verdict == VERDICT_QUARANTINE &&
 	    smfi_quarantine(ctx, (char *)o->d.text) != MI_SUCCESS)
 		log_warn("%s: cannot quarantine", qid);

@@ -77,7 +77,8 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		return (SMFIS_TEMPFAIL);
 	}
 	if (c->trusted) {
-		log_debug("connect from %s: trusted, not evaluated", c->ip);
+		log_info("NOQUEUE: verdict=accept why=trusted ip=%s "
+		    "(connection not evaluated)", c->ip);
 		conn_free(&c);
 		return (SMFIS_ACCEPT);
 	}

@@ -309,9 +309,18 @@ main(int argc, char **argv)
 	fac = log_facility_parse(cf->syslog_facility);	/* checked by conf */
 	snprintf(pidfile, sizeof(pidfile), "%s", cf->pidfile);
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * Blocked in every thread (they inherit the mask): SIGUSR1 goes to
+	 * our sigwait thread, SIGTERM, SIGINT and SIGHUP to libmilter's,
+	 * which stops smfi_main() cleanly. Unblocked, they would kill
+	 * whichever thread they land on.
+	 */
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* inherited by all threads */
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (!o.foreground)
 		daemonize();
 	log_open("authmilter", o.foreground, fac);

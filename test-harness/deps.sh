@@ -8,7 +8,7 @@ set -eu
 BUILD_PKGS="build-essential pkg-config libmilter-dev libspf2-dev
 libopendkim-dev libopendmarc-dev libconfig-dev libunbound-dev libssl-dev
 libidn2-dev libevent-dev publicsuffix"
-TEST_PKGS="libcmocka-dev postfix nsd swaks opendkim opendkim-tools opendmarc
+TEST_PKGS="libcmocka-dev postfix libsasl2-modules nsd swaks opendkim opendkim-tools opendmarc
 clang libclang-rt-14-dev llvm openssl python3 python3-yaml python3-dkim
 python3-nacl python3-dnspython mandoc iproute2 procps"
 
