@@ -58,7 +58,19 @@ $(S)/unit/%: $(S)/obj/test-harness/unit/%.o $(call obj,$(S),$(UNIT_LIB_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SANFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
-san: $(S)/authmilter $(UNIT_BINS)
+# conformance suites: test-harness/suites/NAME/NAME_suite.c, linked like
+# the unit tests, run by test-harness/suites/NAME.sh
+SUITE_SRCS = $(wildcard test-harness/suites/*/*_suite.c)
+SUITE_BINS = $(foreach f,$(SUITE_SRCS),$(S)/suites/$(notdir $(f:.c=)))
+
+define suite_rule
+$(S)/suites/$(notdir $(1:.c=)): $(S)/obj/$(1:.c=.o) $(call obj,$(S),$(UNIT_LIB_SRCS))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(SANFLAGS) -o $$@ $$^ $$(LIBS)
+endef
+$(foreach f,$(SUITE_SRCS),$(eval $(call suite_rule,$(f))))
+
+san: $(S)/authmilter $(UNIT_BINS) $(SUITE_BINS)
 
 # --- the README's commands --------------------------------------------------
 deps:

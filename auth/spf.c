@@ -5,48 +5,49 @@
  *	#include "auth/spf.h"
  * DESCRIPTION
  *	See spf.h. libspf2 compiles and interprets the record; every DNS
- *	lookup it makes goes through our SPF_dns_server_t layer to
- *	dns_query(), so SPF shares the resolver, cache and timeout.
- *
- *	The layer answers the obsolete SPF RR type (99) with NO_DATA
- *	without asking (RFC 7208 3.1), maps DNS_TEMP to TRY_AGAIN (libspf2
- *	then gives temperror), NXDOMAIN to HOST_NOT_FOUND, NODATA to
- *	NO_DATA, and a malformed name to NO_RECOVERY, or HOST_NOT_FOUND
- *	for TXT, which makes a malformed domain "none" (RFC 7208 4.3).
- *
- *	libspf2 has no void lookup limit; the layer counts them (RFC 7208
- *	4.6.4): a term's A, AAAA, MX or PTR lookup that gives NXDOMAIN or
- *	NODATA. Address lookups of the names an MX or PTR answer gave are
- *	not terms of their own and do not count. The third void lookup
- *	stops the evaluation and the result is permerror.
+ *	lookup and every record fetch it makes goes through the layer of
+ *	spfdns(3) to dns_query(), so SPF shares the resolver, cache and
+ *	timeout with DKIM and DMARC. That layer also checks each record
+ *	against the RFC 7208 grammar (spfrec(3)) before libspf2 compiles
+ *	it and enforces the limits of 4.6.4 and the time budget; when it
+ *	ends an evaluation, its result (permerror or temperror) replaces
+ *	libspf2's.
  *
  *	We run check_host() ourselves (SPF_server_get_record() and
  *	SPF_record_interpret()) rather than SPF_request_query_mailfrom(),
  *	which passes any loopback client without looking at the record:
  *	a result must describe the record, and the test harness sends
- *	from 127.0.0.1.
+ *	from 127.0.0.1. A client given as ::ffff:a.b.c.d is checked as
+ *	IPv4.
  *
- *	Reasons are our own short words; libspf2's texts and explanation
- *	strings (which may carry peer data) are never copied.
+ *	A domain is checked only if it is made of letters, digits, "-",
+ *	"_", "." or 8-bit bytes, with two labels or more of at most 63
+ *	bytes, and is not an address (4.3: otherwise none); only such a
+ *	domain is stored in the result. The identity is stored with
+ *	control bytes as '?'. Reasons are our own short words; libspf2's
+ *	texts and explanations (exp=, which may carry peer data) are
+ *	never fetched or copied: its default explanation is set to "-".
  * DIAGNOSTICS
  *	libspf2's warning, info and debug output goes to log_debug; its
  *	error handler must not return, so it logs and aborts (am_panic):
  *	libspf2 calls it only on broken invariants and failed start-up.
  * THREADS
- *	One struct spf serves all threads. Each check builds its own
- *	SPF_server_t and DNS layer (about 3 microseconds for a whole
- *	check), because the layer keeps the per-check void lookup count
- *	and libspf2 hands a lookup nothing but the layer. The layer lives
- *	in the check's struct spf_run with destroy NULL: libspf2 1.2.10
- *	does not free a layer given to SPF_server_new_dns(), so we do.
- *	libspf2's log hooks are set once (pthread_once).
+ *	One struct spf serves all threads; spf_set_timeout() is for set-up
+ *	only. Each check builds its own SPF_server_t and DNS layer (a few
+ *	microseconds), because the layer keeps the per-check counts and
+ *	libspf2 hands a lookup nothing but the layer. The layer's destroy
+ *	is NULL: libspf2 1.2.10 does not free a layer given to
+ *	SPF_server_new_dns(), spfdns_free() does. libspf2's log hooks are
+ *	set once (pthread_once).
  * SEE ALSO
- *	RFC 7208 2.3, 2.4, 3.1, 4.3, 4.4, 4.6.4, 5; RFC 7505
+ *	RFC 7208 2.3, 2.4, 3.1, 4.3, 4.4, 4.6.4, 5; spfdns(3), spfrec(3)
  */
 #include <sys/types.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,24 +63,15 @@
 #include "util/log.h"
 #include "dns/dns.h"
 #include "auth/result.h"
+#include "auth/spfdns.h"
 #include "auth/spf.h"
 
-#define SPF_VOID_MAX	2		/* RFC 7208 4.6.4 */
-#define SPF_FOLLOW_MAX	10		/* libspf2 max_dns_mx, max_dns_ptr */
+#define SPF_BUDGET_MS	20000		/* RFC 7208 4.6.4: at least 20 s */
 
 struct spf {
 	struct dns	*dns;		/* borrowed */
+	int		 budget_ms;
 	char		 receiver[LIM_DOMAIN];
-};
-
-/* one check_host() run: the DNS layer's hook */
-struct spf_run {
-	SPF_dns_server_t layer;		/* hook points back here */
-	struct dns	*dns;
-	int		 voids;
-	int		 over;		/* void limit passed: stop */
-	int		 nfollow;	/* names of the last MX/PTR answer */
-	char		 follow[SPF_FOLLOW_MAX][LIM_DOMAIN];
 };
 
 static pthread_once_t spf_once = PTHREAD_ONCE_INIT;
@@ -117,131 +109,22 @@ spf_log_init(void)
 	SPF_debug_handler = spf_log_msg;
 }
 
-/* spf_herrno - h_errno for libspf2 from our status */
-static SPF_dns_stat_t
-spf_herrno(int st, const struct dns_answer *ans, int qtype)
-{
-	switch (st) {
-	case DNS_OK:
-		return (NETDB_SUCCESS);
-	case DNS_NOTFOUND:
-		return (ans->nxdomain ? HOST_NOT_FOUND : NO_DATA);
-	case DNS_PERM:
-		return (qtype == DNS_T_TXT ? HOST_NOT_FOUND : NO_RECOVERY);
-	default:
-		return (TRY_AGAIN);
-	}
-}
-
-/* spf_is_follow - is name an address lookup of the last MX/PTR answer */
-static int
-spf_is_follow(const struct spf_run *run, const char *name)
-{
-	int	 i;
-
-	for (i = 0; i < run->nfollow; i++)
-		if (strcasecmp(run->follow[i], name) == 0)
-			return (1);
-	return (0);
-}
-
-/* spf_void_note - count a void lookup, remember MX/PTR names */
-static void
-spf_void_note(struct spf_run *run, const char *name, int qtype, int st,
-    const struct dns_answer *ans)
-{
-	size_t	 i;
-
-	if (qtype == DNS_T_MX || qtype == DNS_T_PTR) {
-		run->nfollow = 0;
-		for (i = 0; st == DNS_OK && i < ans->nrr &&
-		    run->nfollow < SPF_FOLLOW_MAX; i++)
-			snprintf(run->follow[run->nfollow++], LIM_DOMAIN, "%s",
-			    (const char *)ans->rr[i].data);
-	} else if (qtype == DNS_T_TXT || spf_is_follow(run, name))
-		return;
-	if (st == DNS_NOTFOUND && ++run->voids > SPF_VOID_MAX)
-		run->over = 1;
-}
-
-/* spf_rr_fill - copy our RRs into libspf2's; -1 on no memory */
-static int
-spf_rr_fill(SPF_dns_rr_t *rr, const struct dns_answer *ans, int qtype)
-{
-	const struct dns_rr *d;
-	size_t	 i, len;
-	int	 n = 0;
-
-	for (i = 0; i < ans->nrr; i++) {
-		d = &ans->rr[i];
-		if ((qtype == DNS_T_A && d->len != 4) ||
-		    (qtype == DNS_T_AAAA && d->len != 16))
-			continue;
-		len = qtype == DNS_T_A || qtype == DNS_T_AAAA ? d->len :
-		    d->len + 1;
-		if (SPF_dns_rr_buf_realloc(rr, n, len) != SPF_E_SUCCESS)
-			return (-1);
-		if (qtype == DNS_T_A)
-			memcpy(&rr->rr[n]->a, d->data, 4);
-		else if (qtype == DNS_T_AAAA)
-			memcpy(&rr->rr[n]->aaaa, d->data, 16);
-		else
-			memcpy(rr->rr[n]->txt, d->data, d->len + 1);
-		rr->num_rr = ++n;
-	}
-	if (n == 0)
-		rr->herrno = NO_DATA;
-	return (0);
-}
-
-/* spf_dns_lookup - libspf2's DNS layer: one dns_query() */
-static SPF_dns_rr_t *
-spf_dns_lookup(SPF_dns_server_t *layer, const char *domain, ns_type type,
-    int should_cache)
-{
-	struct spf_run *run = layer->hook;
-	struct dns_answer *ans;
-	SPF_dns_rr_t *rr;
-	int	 st, qtype = (int)type;
-
-	if (run->over)
-		return (SPF_dns_rr_new_init(layer, domain, type, 0, TRY_AGAIN));
-	if (qtype != DNS_T_A && qtype != DNS_T_AAAA && qtype != DNS_T_MX &&
-	    qtype != DNS_T_TXT && qtype != DNS_T_PTR)
-		return (SPF_dns_rr_new_init(layer, domain, type, 0, NO_DATA));
-	st = dns_query(run->dns, domain != NULL ? domain : "", qtype, &ans,
-	    NULL);
-	spf_void_note(run, domain != NULL ? domain : "", qtype, st, ans);
-	rr = SPF_dns_rr_new_init(layer, domain, type,
-	    ans->nrr > 0 ? (int)ans->rr[0].ttl : 0,
-	    run->over ? TRY_AGAIN : spf_herrno(st, ans, qtype));
-	if (rr != NULL && rr->herrno == NETDB_SUCCESS &&
-	    spf_rr_fill(rr, ans, qtype) != 0) {
-		rr->num_rr = 0;
-		rr->herrno = TRY_AGAIN;
-	}
-	dns_answer_free(&ans);
-	return (rr);
-}
-
-/* spf_server_new - a libspf2 server whose DNS is ours, for one check */
+/* spf_server_new - a libspf2 server whose DNS is run's, for one check */
 static SPF_server_t *
 spf_server_new(const struct spf *sp, struct spf_run *run)
 {
-	SPF_dns_server_t *layer = &run->layer;
 	SPF_server_t *server;
+	SPF_response_t *resp = NULL;
+	SPF_errcode_t err;
 
-	layer->destroy = NULL;		/* ours: libspf2 must not free it */
-	layer->lookup = spf_dns_lookup;
-	layer->get_spf = NULL;
-	layer->get_exp = NULL;
-	layer->add_cache = NULL;
-	layer->layer_below = NULL;
-	layer->name = "authmilter";
-	layer->hook = run;
-	if ((server = SPF_server_new_dns(layer, 0)) == NULL)
+	if ((server = SPF_server_new_dns(spfdns_layer(run), 0)) == NULL)
 		return (NULL);
-	if (SPF_server_set_rec_dom(server, sp->receiver) != SPF_E_SUCCESS) {
+	err = SPF_server_set_rec_dom(server, sp->receiver);
+	if (err == SPF_E_SUCCESS)	/* no macros: nothing of the peer's */
+		err = SPF_server_set_explanation(server, "-", &resp);
+	if (resp != NULL)
+		SPF_response_free(resp);
+	if (err != SPF_E_SUCCESS) {
 		SPF_server_free(server);
 		return (NULL);
 	}
@@ -263,6 +146,7 @@ spf_new(struct dns *dns, const char *receiver, struct buf *why)
 		return (NULL);
 	}
 	sp->dns = dns;
+	sp->budget_ms = SPF_BUDGET_MS;
 	if (receiver == NULL || *receiver == '\0') {
 		if (gethostname(sp->receiver, sizeof(sp->receiver) - 1) != 0)
 			snprintf(sp->receiver, sizeof(sp->receiver), "%s",
@@ -275,6 +159,13 @@ spf_new(struct dns *dns, const char *receiver, struct buf *why)
 	}
 	pthread_once(&spf_once, spf_log_init);
 	return (sp);
+}
+
+/* spf_set_timeout - the time budget of one check, ms; <= 0: none */
+void
+spf_set_timeout(struct spf *sp, int budget_ms)
+{
+	sp->budget_ms = budget_ms;
 }
 
 /* spf_free - release and clear the caller's pointer */
@@ -384,10 +275,7 @@ spf_map(SPF_response_t *resp, SPF_errcode_t err, const struct spf_run *run,
 		res->result = spf_invalid(resp, err, &why);
 		break;
 	}
-	if (run->over) {
-		res->result = SPF_RES_PERMERROR;
-		why = "too many void DNS lookups";
-	}
+	spfdns_stopped(run, &res->result, &why);
 	snprintf(res->reason, sizeof(res->reason), "%s", why);
 }
 
@@ -440,6 +328,23 @@ spf_interpret(SPF_server_t *server, SPF_request_t *req, SPF_response_t *resp)
 	return (err);
 }
 
+/* spf_unmap - the client as libspf2 must see it: ::ffff:a.b.c.d is
+ * IPv4 (RFC 7208 5: a mapped client is checked as IPv4) */
+static void
+spf_unmap(const struct addr *client, struct addr *ip)
+{
+	static const uint8_t mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+
+	*ip = *client;
+	if (ip->family == AF_INET6 && memcmp(ip->bytes, mapped, 12) == 0) {
+		memmove(ip->bytes, ip->bytes + 12, 4);
+		memset(ip->bytes + 4, 0, 12);
+		ip->family = AF_INET;
+	}
+}
+
 /* spf_eval - run check_host() for sender (local@domain) */
 static int
 spf_eval(struct spf *sp, const struct addr *client, const char *helo,
@@ -450,16 +355,17 @@ spf_eval(struct spf *sp, const struct addr *client, const char *helo,
 	SPF_response_t *resp = NULL;
 	SPF_errcode_t err;
 	struct spf_run *run;
+	struct addr ip;
 	int	 st = AM_TEMP;
 
 	if (client->family != AF_INET && client->family != AF_INET6)
 		return (buf_why(why, AM_PERM, "spf: no client address"));
-	if ((run = calloc(1, sizeof(*run))) == NULL)
+	spf_unmap(client, &ip);
+	if ((run = spfdns_new(sp->dns, &ip, sp->budget_ms)) == NULL)
 		return (buf_why(why, AM_TEMP, "spf: out of memory"));
-	run->dns = sp->dns;
 	if ((server = spf_server_new(sp, run)) == NULL)
 		goto out;
-	if ((req = spf_request(server, client, helo, sender)) == NULL ||
+	if ((req = spf_request(server, &ip, helo, sender)) == NULL ||
 	    (resp = SPF_response_new(req)) == NULL)
 		goto out;
 	err = spf_interpret(server, req, resp);
@@ -475,25 +381,69 @@ out:
 		SPF_request_free(req);
 	if (server != NULL)
 		SPF_server_free(server);
-	free(run);
+	spfdns_free(&run);
 	if (st != AM_OK)
 		return (buf_why(why, st, "spf: out of memory in libspf2"));
 	return (st);
 }
 
-/* spf_plausible - a domain worth a check_host() (RFC 7208 4.3) */
+/* spf_dom_bytes - at most 253 bytes (and a final dot) of letters,
+ * digits, ".", "-", "_" or 8-bit (U-labels): safe to report */
+static int
+spf_dom_bytes(const char *dom)
+{
+	size_t	 i, n = strlen(dom);
+	unsigned char c;
+
+	if (n > 0 && dom[n - 1] == '.')
+		n--;
+	if (n == 0 || n > 253)
+		return (0);
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)dom[i];
+		if (!isalnum(c) && c != '.' && c != '-' && c != '_' && c < 0x80)
+			return (0);
+	}
+	return (1);
+}
+
+/* spf_plausible - a domain worth a check_host() (RFC 7208 4.3): safe
+ * bytes, two labels or more of 1 to 63 bytes; not an address */
 static int
 spf_plausible(const char *dom)
 {
 	struct addr a;
-	size_t	 n;
+	size_t	 i, n, label = 0, labels = 0;
 
+	if (!spf_dom_bytes(dom) || addr_parse(dom, &a) == AM_OK)
+		return (0);
 	n = strlen(dom);
-	if (n == 0 || n > 253 || dom[0] == '.' || strchr(dom, '.') == NULL)
-		return (0);
-	if (dom[0] == '[' || addr_parse(dom, &a) == AM_OK)
-		return (0);
-	return (1);
+	if (dom[n - 1] == '.')
+		n--;
+	for (i = 0; i <= n; i++) {
+		if (i < n && dom[i] != '.')
+			label++;
+		else if (label == 0 || label > 63)
+			return (0);
+		else {
+			labels++;
+			label = 0;
+		}
+	}
+	return (labels >= 2);
+}
+
+/* spf_identity - the identity as received, control bytes as '?' */
+static void
+spf_identity(struct spf_result *res, const char *s)
+{
+	size_t	 i;
+
+	snprintf(res->identity, sizeof(res->identity), "%s", s);
+	for (i = 0; res->identity[i] != '\0'; i++)
+		if ((unsigned char)res->identity[i] < 0x20 ||
+		    res->identity[i] == 0x7f)
+			res->identity[i] = '?';
 }
 
 /* spf_skip - a result that was not evaluated */
@@ -516,7 +466,7 @@ spf_check_helo(struct spf *sp, const struct addr *client, const char *helo,
 	memset(res_r, 0, sizeof(*res_r));
 	if (helo == NULL || *helo == '\0')
 		return (spf_skip(res_r, false, "no HELO name"));
-	snprintf(res_r->identity, sizeof(res_r->identity), "%s", helo);
+	spf_identity(res_r, helo);
 	if (!spf_plausible(helo))
 		return (spf_skip(res_r, false, "HELO name is not a domain"));
 	snprintf(res_r->domain, sizeof(res_r->domain), "%s", helo);
@@ -570,8 +520,7 @@ spf_check_mailfrom(struct spf *sp, const struct addr *client,
 
 	memset(res_r, 0, sizeof(*res_r));
 	if (spf_unbracket(mailfrom, sender, sizeof(sender)) != 0) {
-		snprintf(res_r->identity, sizeof(res_r->identity), "%s",
-		    sender);
+		spf_identity(res_r, sender);
 		return (spf_skip(res_r, true, "MAIL FROM too long"));
 	}
 	if (sender[0] == '\0') {
@@ -583,12 +532,13 @@ spf_check_mailfrom(struct spf *sp, const struct addr *client,
 	if (sender[0] == '@' && spf_prefix(sender, sizeof(sender),
 	    "postmaster") != 0)
 		return (spf_skip(res_r, true, "MAIL FROM too long"));
-	snprintf(res_r->identity, sizeof(res_r->identity), "%s", sender);
+	spf_identity(res_r, sender);
 	if ((at = strrchr(sender, '@')) == NULL)
 		return (spf_skip(res_r, true, "MAIL FROM has no domain"));
-	snprintf(res_r->domain, sizeof(res_r->domain), "%s", at + 1);
 	if (at[1] == '\0')
 		return (spf_skip(res_r, true, "MAIL FROM has no domain"));
+	if (spf_dom_bytes(at + 1))
+		snprintf(res_r->domain, sizeof(res_r->domain), "%s", at + 1);
 	if (!spf_plausible(at + 1))
 		return (spf_skip(res_r, true, "MAIL FROM domain is unusable"));
 	return (spf_eval(sp, client, helo, sender, res_r, why));

@@ -7,6 +7,7 @@
  *	struct spf *spf_new(struct dns *dns, const char *receiver,
  *	    struct buf *why);
  *	void spf_free(struct spf **sp);
+ *	void spf_set_timeout(struct spf *sp, int budget_ms);
  *	int spf_check_helo(struct spf *sp, const struct addr *client,
  *	    const char *helo, struct spf_result *res_r, struct buf *why);
  *	int spf_check_mailfrom(struct spf *sp, const struct addr *client,
@@ -23,9 +24,17 @@
  *	may carry <brackets>. Both fill *res_r (result, domain, identity,
  *	reason) and return AM_OK; a temperror/permerror is a result, not a
  *	status. AM_TEMP only when the check could not be run (out of
- *	memory, library failure).
+ *	memory, library failure). res_r->domain is empty or a name of
+ *	letters, digits, ".", "-", "_" and 8-bit bytes; res_r->identity is
+ *	the peer's string with control bytes as '?'; both still need
+ *	escaping where they are written.
+ *
+ *	spf_set_timeout() sets the time budget of one check in
+ *	milliseconds (default 20000, RFC 7208 4.6.4; <= 0: none): no lookup
+ *	starts after it, and the result is temperror.
  * THREADS
- *	One struct spf serves all threads.
+ *	One struct spf serves all threads; call spf_set_timeout() before
+ *	sharing it.
  * SEE ALSO
  *	RFC 7208 2.3, 2.4, 4, 4.6.4 (DNS lookup limits)
  */
@@ -41,6 +50,7 @@ struct spf;
 
 struct spf *spf_new(struct dns *dns, const char *receiver, struct buf *why);
 void	spf_free(struct spf **sp);
+void	spf_set_timeout(struct spf *sp, int budget_ms);
 int	spf_check_helo(struct spf *sp, const struct addr *client,
 	    const char *helo, struct spf_result *res_r, struct buf *why);
 int	spf_check_mailfrom(struct spf *sp, const struct addr *client,

@@ -96,6 +96,11 @@ void	dns_mock_add(struct dns *d, const char *name, int type,
 void	dns_mock_fail(struct dns *d, const char *name, int type, int status);
 /* number of dns_query() calls so far */
 unsigned dns_mock_queries(const struct dns *d);
+/* one TXT RR of len bytes, which may hold NUL */
+void	dns_mock_add_txt(struct dns *d, const char *name, const void *data,
+	    size_t len);
+/* make every query for name (any type) sleep ms milliseconds first */
+void	dns_mock_delay(struct dns *d, const char *name, unsigned ms);
 /* number of dns_prefetch() calls so far */
 unsigned dns_mock_prefetches(const struct dns *d);
 

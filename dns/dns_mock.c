@@ -10,6 +10,9 @@
  *	void dns_mock_fail(struct dns *d, const char *name, int type,
  *	    int status);
  *	unsigned dns_mock_queries(const struct dns *d);
+ *	void dns_mock_add_txt(struct dns *d, const char *name,
+ *	    const void *data, size_t len);
+ *	void dns_mock_delay(struct dns *d, const char *name, unsigned ms);
  * DESCRIPTION
  *	Linked into unit tests instead of dns.c. dns_mock_add() appends one
  *	RR; its text is "192.0.2.1" for A, "2001:db8::1" for AAAA,
@@ -24,18 +27,24 @@
  *	name/type answer with a status instead; DNS_NOTFOUND there means
  *	NXDOMAIN. dns_mock_queries() counts every dns_query() call,
  *	dns_mock_prefetches() every dns_prefetch() call (a no-op here).
+ *
+ *	dns_mock_add_txt() appends a TXT RR given as bytes, which may hold
+ *	NUL as a real answer may. dns_mock_delay() makes every query for a
+ *	name sleep first, for time budgets.
  * DIAGNOSTICS
  *	A malformed dns_mock_add() text is a broken test: am_panic().
  * THREADS
  *	One mutex guards the zone; dns_query() is safe from any thread.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "util/am.h"
 #include "util/buf.h"
@@ -44,12 +53,14 @@
 #include "dns/dns.h"
 
 #define MOCK_CNAME_MAX	8
+#define MOCK_T_DELAY	0		/* not a DNS type: a delay entry */
 
 struct mock_rr {
 	char	 name[LIM_DOMAIN];
 	int	 type;
 	int	 fail;			/* status, or -1 for an RR */
 	uint16_t pref;
+	unsigned delay;			/* MOCK_T_DELAY: milliseconds */
 	size_t	 len;
 	unsigned char *data;		/* NUL-terminated */
 };
@@ -231,6 +242,62 @@ dns_mock_fail(struct dns *d, const char *name, int type, int status)
 	mock_push(d, &rr);
 }
 
+/* dns_mock_add_txt - append one TXT RR of len bytes, NUL allowed */
+void
+dns_mock_add_txt(struct dns *d, const char *name, const void *data,
+    size_t len)
+{
+	struct mock_rr rr;
+
+	memset(&rr, 0, sizeof(rr));
+	if (mock_name(name, rr.name, sizeof(rr.name)) != 0)
+		am_panic("dns_mock_add_txt: name too long");
+	rr.type = DNS_T_TXT;
+	rr.fail = -1;
+	rr.len = len;
+	if ((rr.data = malloc(len + 1)) == NULL)
+		am_panic("dns_mock_add_txt: out of memory");
+	if (len > 0)
+		memcpy(rr.data, data, len);
+	rr.data[len] = '\0';
+	mock_push(d, &rr);
+}
+
+/* dns_mock_delay - every query for name sleeps ms first */
+void
+dns_mock_delay(struct dns *d, const char *name, unsigned ms)
+{
+	struct mock_rr rr;
+
+	memset(&rr, 0, sizeof(rr));
+	if (mock_name(name, rr.name, sizeof(rr.name)) != 0)
+		am_panic("dns_mock_delay: name too long");
+	rr.type = MOCK_T_DELAY;
+	rr.fail = -1;
+	rr.delay = ms;
+	mock_push(d, &rr);
+}
+
+/* mock_sleep - the delay set for name, if any */
+static void
+mock_sleep(struct dns *d, const char *name)
+{
+	struct timespec ts;
+	unsigned ms = 0;
+	size_t	 i;
+
+	pthread_mutex_lock(&d->mu);
+	for (i = 0; i < d->nrrs; i++)
+		if (d->rrs[i].type == MOCK_T_DELAY &&
+		    strcasecmp(d->rrs[i].name, name) == 0)
+			ms = d->rrs[i].delay;
+	pthread_mutex_unlock(&d->mu);
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000;
+	while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
 /* dns_prefetch - nothing to warm in memory; counted for tests */
 void
 dns_prefetch(struct dns *d, const char *name, int type)
@@ -317,7 +384,8 @@ mock_lookup(const struct dns *d, const char *name, int type,
 		seen = 0;
 		for (i = 0; i < d->nrrs; i++) {
 			z = &d->rrs[i];
-			if (strcasecmp(z->name, name) != 0)
+			if (z->type == MOCK_T_DELAY ||
+			    strcasecmp(z->name, name) != 0)
 				continue;
 			seen = 1;
 			if (z->type != type)
@@ -353,6 +421,7 @@ dns_query(struct dns *d, const char *name, int type,
 		am_panic("dns_mock: out of memory");
 	*ans_r = a;
 	if ((st = mock_name_check(name, norm, sizeof(norm), why)) == DNS_OK) {
+		mock_sleep(d, norm);
 		pthread_mutex_lock(&d->mu);
 		st = mock_lookup(d, norm, type, a);
 		pthread_mutex_unlock(&d->mu);

@@ -38,6 +38,7 @@ snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,
 		snap_release(&sp);
 		return (AM_PERM);
 	}
+	spf_set_timeout(sp->spf, cf->spf_timeout);
 	sp->cf = cf;
 	*sp_r = sp;
 	return (AM_OK);

@@ -129,6 +129,9 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	return (st);
 }
 
+static void buf_vsetf(struct buf *, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
+
 /* buf_vsetf - replace the content, truncating at the cap */
 static void
 buf_vsetf(struct buf *b, const char *fmt, va_list ap)

@@ -43,4 +43,13 @@
 /* Reason / diagnostic text carried in results and log lines. */
 #define LIM_REASON		256
 
+/* Terms in one SPF record. libspf2 keeps a record's mechanisms in 511
+ * bytes, 4 at least each, so it cannot hold more than 127 anyway. */
+#define LIM_SPF_TERMS		128
+
+/* Bytes one SPF term may take in libspf2's compiled form (its own cap
+ * is 511). Above about 508, libspf2 1.2.10 miscounts the room left for
+ * a literal and overruns its stack buffer (CVE-2023-42118). */
+#define LIM_SPF_TERM_BYTES	400
+
 #endif

@@ -56,6 +56,9 @@ log_facility_parse(const char *name)
 	return (-1);
 }
 
+static void log_vline(int, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
+
 /* log_vline - emit one line at a level */
 static void
 log_vline(int pri, const char *fmt, va_list ap)

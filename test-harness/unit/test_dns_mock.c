@@ -4,7 +4,8 @@
  * DESCRIPTION
  *	Table-driven: each row queries one name/type from a shared zone
  *	and states status, NXDOMAIN flag, RR count and first RR. Then the
- *	name rules, the RR cap, the query counter and concurrent use.
+ *	name rules, the RR cap, the query counter and concurrent use; TXT
+ *	given as bytes (NUL kept) and a delayed name.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/limits.h"
 #include "dns/dns.h"
@@ -198,6 +200,36 @@ test_status_str(void **state)
 	assert_string_equal(dns_status_str(42), "?");
 }
 
+/* test_txt_delay - dns_mock_add_txt() keeps NUL; dns_mock_delay()
+ * waits and is no RR: the name is still NXDOMAIN */
+static void
+test_txt_delay(void **state)
+{
+	static const char txt[] = "v=spf1\0 -all";
+	struct dns *d = dns_mock_new();
+	struct dns_answer *a;
+	struct timespec t0, t1;
+	long	 ms;
+
+	dns_mock_add_txt(d, "t.example", txt, sizeof(txt) - 1);
+	assert_int_equal(dns_query(d, "t.example", DNS_T_TXT, &a, NULL),
+	    DNS_OK);
+	assert_int_equal(a->rr[0].len, sizeof(txt) - 1);
+	assert_memory_equal(a->rr[0].data, txt, sizeof(txt));
+	dns_answer_free(&a);
+	dns_mock_delay(d, "slow.example", 50);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(dns_query(d, "Slow.Example", DNS_T_A, &a, NULL),
+	    DNS_NOTFOUND);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(a->nxdomain, 1);
+	dns_answer_free(&a);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
+	    1000000;
+	assert_true(ms >= 50);
+	dns_free(&d);
+}
+
 #define NTHREADS	8
 #define NLOOPS		200
 
@@ -245,6 +277,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_status_str),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_txt_delay),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
