@@ -11,8 +11,9 @@
  *	/etc/resolv.conf.
  *
  *	A name is checked before it is asked: empty, longer than 253
- *	octets, an empty label, a label over 63 octets, a control byte,
- *	space or backslash (libunbound would read escapes) is DNS_PERM.
+ *	octets, an empty label or a label over 63 octets is DNS_PERM. Other
+ *	bytes are allowed (RFC 2181 11) and passed to libunbound as \DDD
+ *	escapes where presentation format gives them a meaning.
  *
  *	Answers are converted from RDATA with bounds checked on every
  *	byte: A/AAAA must have 4/16 bytes; TXT character-strings must fit
@@ -126,11 +127,18 @@ dns_type_str(int type, char *tmp, size_t len)
 	return (tmp);
 }
 
-/* dns_name_check - copy name without its trailing dot, or DNS_PERM */
+/*
+ * dns_name_check - name in libunbound's text form, or DNS_PERM
+ *
+ * Any byte but NUL may stand in a label (RFC 2181 11), and SPF macro
+ * expansion makes such names (RFC 7208 7.3): bytes that are special in
+ * presentation format are written as \DDD escapes. out needs 4 bytes
+ * per byte of name.
+ */
 static int
 dns_name_check(const char *name, char *out, size_t outlen, struct buf *why)
 {
-	size_t	 n, i, label = 0;
+	size_t	 n, i, o = 0, label = 0;
 	unsigned char c;
 
 	n = strnlen(name, DNS_NAME_MAX + 2);
@@ -138,7 +146,7 @@ dns_name_check(const char *name, char *out, size_t outlen, struct buf *why)
 		n--;
 	if (n == 0)
 		return (buf_why(why, DNS_PERM, "empty name"));
-	if (n > DNS_NAME_MAX || n >= outlen)
+	if (n > DNS_NAME_MAX || 4 * n >= outlen)
 		return (buf_why(why, DNS_PERM, "name too long"));
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)name[i];
@@ -146,17 +154,19 @@ dns_name_check(const char *name, char *out, size_t outlen, struct buf *why)
 			if (label == 0)
 				return (buf_why(why, DNS_PERM, "empty label"));
 			label = 0;
+			out[o++] = '.';
 			continue;
 		}
-		if (c <= ' ' || c == 0x7f || c == '\\')
-			return (buf_why(why, DNS_PERM, "bad byte in name"));
 		if (++label > DNS_LABEL_MAX)
 			return (buf_why(why, DNS_PERM, "label too long"));
+		if (c <= ' ' || c >= 0x7f || strchr("\\\"();$@", c) != NULL)
+			o += (size_t)snprintf(out + o, outlen - o, "\\%03u", c);
+		else
+			out[o++] = (char)c;
 	}
 	if (label == 0)
 		return (buf_why(why, DNS_PERM, "empty label"));
-	memcpy(out, name, n);
-	out[n] = '\0';
+	out[o] = '\0';
 	return (DNS_OK);
 }
 
@@ -396,7 +406,7 @@ dns_done(void *arg, int err, struct ub_result *res)
 void
 dns_prefetch(struct dns *d, const char *name, int type)
 {
-	char	 norm[LIM_DOMAIN];
+	char	 norm[LIM_DOMAIN * 4];
 	struct dns_q *q;
 	int	 id;
 
@@ -493,7 +503,7 @@ int
 dns_query(struct dns *d, const char *name, int type,
     struct dns_answer **ans_r, struct buf *why)
 {
-	char	 norm[LIM_DOMAIN], esc[LIM_DOMAIN * 4], tmp[16];
+	char	 norm[LIM_DOMAIN * 4], esc[LIM_DOMAIN * 4], tmp[16];
 	struct ub_result *res;
 	struct dns_answer *a;
 	int	 st;

@@ -115,9 +115,7 @@ mock_name_check(const char *name, char *out, size_t outlen, struct buf *why)
 			if (label == 0)
 				return (buf_why(why, DNS_PERM, "empty label"));
 			label = 0;
-		} else if (c <= ' ' || c == 0x7f || c == '\\')
-			return (buf_why(why, DNS_PERM, "bad byte in name"));
-		else if (++label > 63)
+		} else if (++label > 63)
 			return (buf_why(why, DNS_PERM, "label too long"));
 	}
 	if (label == 0)
