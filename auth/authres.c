@@ -176,6 +176,58 @@ authres_is_ours(const char *value, size_t len, const char *authserv_id)
 	return (ar_id_equal(tok, n, authserv_id));
 }
 
+/* ar_names_at - id starts at s[i] and ends there: 1 */
+static int
+ar_names_at(const char *s, size_t len, size_t i, const char *id)
+{
+	size_t	 n = strlen(id);
+
+	if (i + n > len || strncasecmp(s + i, id, n) != 0)
+		return (0);
+	i += n;
+	return (i == len || s[i] == '\0' || s[i] == '"' || s[i] == ';' ||
+	    s[i] == ':' || ar_is_wsp(s[i]));
+}
+
+/*
+ * authres_rspf_is_ours - does a Received-SPF field claim our receiver
+ *
+ * RFC 7208 9.1 names the receiver in the key receiver= and, by
+ * convention, at the start of the comment: "(receiver: ...)". Either
+ * one, compared case-insensitively, makes the field ours to replace.
+ */
+int
+authres_rspf_is_ours(const char *value, size_t len, const char *receiver)
+{
+	size_t	 i, j;
+
+	if (value == NULL || receiver == NULL || *receiver == '\0')
+		return (0);
+	for (i = 0; i < len && value[i] != '\0'; i++) {
+		if (value[i] == '(') {
+			for (j = i + 1; j < len && ar_is_wsp(value[j]); j++)
+				;
+			if (ar_names_at(value, len, j, receiver))
+				return (1);
+			continue;
+		}
+		if ((i > 0 && value[i - 1] != ';' && !ar_is_wsp(value[i - 1])) ||
+		    i + 8 > len || strncasecmp(value + i, "receiver", 8) != 0)
+			continue;
+		for (j = i + 8; j < len && ar_is_wsp(value[j]); j++)
+			;
+		if (j >= len || value[j] != '=')
+			continue;
+		for (j++; j < len && ar_is_wsp(value[j]); j++)
+			;
+		if (j < len && value[j] == '"')
+			j++;
+		if (ar_names_at(value, len, j, receiver))
+			return (1);
+	}
+	return (0);
+}
+
 /* --- words ------------------------------------------------------------ */
 
 /* ar_is_token - RFC 2045 5.1 token: no SPACE, CTLs or tspecials */
@@ -571,7 +623,7 @@ ar_pair(struct ar_out *o, int *npairs, const char *key, const char *v)
 /* authres_received_spf - a Received-SPF value for MAIL FROM */
 int
 authres_received_spf(const char *receiver, const char *client_ip,
-    const struct spf_result *r, struct buf *out)
+    const char *helo, const struct spf_result *r, struct buf *out)
 {
 	struct ar_out o;
 	struct ar_unit u;
@@ -587,6 +639,7 @@ authres_received_spf(const char *receiver, const char *client_ip,
 	ar_note(&o, c);
 	ar_pair(&o, &npairs, "client-ip", client_ip);
 	ar_pair(&o, &npairs, "envelope-from", r->identity);
+	ar_pair(&o, &npairs, "helo", helo);
 	ar_pair(&o, &npairs, "receiver", receiver);
 	ar_pair(&o, &npairs, "identity", "mailfrom");
 	if (o.st == AM_OK)

@@ -8,8 +8,10 @@
  *	    const char *authserv_id);
  *	int authres_format(const char *authserv_id,
  *	    const struct auth_results *r, struct buf *out);
+ *	int authres_rspf_is_ours(const char *value, size_t len,
+ *	    const char *receiver);
  *	int authres_received_spf(const char *receiver, const char *client_ip,
- *	    const struct spf_result *r, struct buf *out);
+ *	    const char *helo, const struct spf_result *r, struct buf *out);
  * DESCRIPTION
  *	authres_is_ours() is 1 when an Authentication-Results (or
  *	Received-SPF: see below) value claims our authserv-id: the first
@@ -21,6 +23,10 @@
  *	smtp.helo=...; dkim=... header.d=... header.s=... header.a=...
  *	header.b=...; dmarc=... header.from=...". Values that are not RFC
  *	2045 tokens are quoted; peer strings cannot add a ";" or a comment.
+ *
+ *	authres_rspf_is_ours() is 1 when a Received-SPF value names our
+ *	receiver: the key receiver= or the start of the comment
+ *	"(receiver: ...)", case-insensitively.
  *
  *	authres_received_spf() writes a Received-SPF value (RFC 7208 9.1)
  *	for the MAIL FROM result, with key=value pairs only and no peer
@@ -40,7 +46,9 @@
 int	authres_is_ours(const char *value, size_t len, const char *authserv_id);
 int	authres_format(const char *authserv_id, const struct auth_results *r,
 	    struct buf *out);
+int	authres_rspf_is_ours(const char *value, size_t len,
+	    const char *receiver);
 int	authres_received_spf(const char *receiver, const char *client_ip,
-	    const struct spf_result *r, struct buf *out);
+	    const char *helo, const struct spf_result *r, struct buf *out);
 
 #endif

@@ -10,8 +10,8 @@
  *	for a decision and prepares the header edits in c->msg->out: our
  *	Authentication-Results (always, unless the message is refused),
  *	Received-SPF (received_spf), and the deletion of every incoming
- *	Authentication-Results that claims our authserv-id, highest index
- *	first (smfi_chgheader indexes count per field name). Then it logs
+ *	Authentication-Results and Received-SPF that claims our authserv-id,
+ *	highest index first (smfi_chgheader indexes count per field name). Then it logs
  *	exactly one summary line.
  *
  *	Several author mailboxes with different domains are refused as a
@@ -102,20 +102,19 @@ eval_edits(struct conn *c, struct msg *m)
 
 	if (o->d.verdict == VERDICT_REJECT || o->d.verdict == VERDICT_TEMPFAIL)
 		return (AM_OK);
-	if (m->nours > 0) {
-		if ((o->del = calloc((size_t)m->nours, sizeof(*o->del))) ==
+	if (m->nforged > 0) {
+		if ((o->del = calloc((size_t)m->nforged, sizeof(*o->del))) ==
 		    NULL)
 			return (AM_TEMP);
-		for (i = m->nours - 1; i >= 0; i--) {
-			o->del[o->ndel].name = "Authentication-Results";
-			o->del[o->ndel++].idx = m->ours[i];
-		}
+		for (i = m->nforged - 1; i >= 0; i--)	/* highest index first */
+			o->del[o->ndel++] = m->forged[i];
 	}
 	if (authres_format(c->authserv_id, &m->res, o->authres) != AM_OK)
 		return (AM_TEMP);
 	if (c->snap->cf->received_spf && m->res.mailfrom.checked &&
-	    authres_received_spf(c->authserv_id, c->ip, &m->res.mailfrom,
-	    o->rspf) != AM_OK)
+	    authres_received_spf(c->authserv_id, c->ip,
+	    m->res.helo.checked ? c->helo : NULL,	/* a domain, or none */
+	    &m->res.mailfrom, o->rspf) != AM_OK)
 		return (AM_TEMP);
 	return (AM_OK);
 }
@@ -134,7 +133,7 @@ log_dkim(const struct dkim_result *r, char *dst, size_t len)
 	}
 	dst[0] = '\0';
 	for (i = 0; i < r->nsigs && o < len; i++) {
-		log_escape(esc, sizeof(esc), r->sigs[i].d,
+		log_escape_value(esc, sizeof(esc), r->sigs[i].d,
 		    strlen(r->sigs[i].d));
 		n = snprintf(dst + o, len - o, "%s%s:%s", i ? "," : "", esc,
 		    dkim_res_str(r->sigs[i].result));
@@ -153,10 +152,10 @@ log_summary(const struct conn *c, const struct msg *m)
 	char	 helo[LIM_DOMAIN * 4], mf[LIM_DOMAIN * 4];
 	char	 from[LIM_DOMAIN * 4], dk[1024], would[32] = "";
 
-	log_escape(helo, sizeof(helo), c->helo, strlen(c->helo));
-	log_escape(mf, sizeof(mf), r->mailfrom.domain,
+	log_escape_value(helo, sizeof(helo), c->helo, strlen(c->helo));
+	log_escape_value(mf, sizeof(mf), r->mailfrom.domain,
 	    strlen(r->mailfrom.domain));
-	log_escape(from, sizeof(from), r->dmarc.from_domain,
+	log_escape_value(from, sizeof(from), r->dmarc.from_domain,
 	    strlen(r->dmarc.from_domain));
 	log_dkim(&r->dkim, dk, sizeof(dk));
 	if (d->would != d->verdict)

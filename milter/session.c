@@ -91,7 +91,7 @@ msg_reset(struct conn *c)
 	buf_free(&m->from);
 	buf_free(&m->out.authres);
 	buf_free(&m->out.rspf);
-	free(m->ours);
+	free(m->forged);
 	free(m->out.del);
 	free(m);
 	c->msg = NULL;
@@ -121,7 +121,7 @@ msg_alloc(void)
 	m->from = buf_new(LIM_HEADER);
 	m->out.authres = buf_new(LIM_AUTHRES);
 	m->out.rspf = buf_new(LIM_AUTHRES);
-	if ((m->ours = calloc(LIM_HEADERS, sizeof(*m->ours))) == NULL) {
+	if ((m->forged = calloc(LIM_HEADERS, sizeof(*m->forged))) == NULL) {
 		buf_free(&m->from);
 		buf_free(&m->out.authres);
 		buf_free(&m->out.rspf);
@@ -220,6 +220,37 @@ msg_from(struct conn *c, struct msg *m, const char *value)
 		dmarc_prefetch(c->snap->dmarc, f->domains[i]);
 }
 
+/*
+ * msg_forged - note an Authentication-Results or Received-SPF field that
+ * claims our authserv-id: ours are the only ones downstream may trust,
+ * so every such incoming field is deleted (RFC 8601 5, RFC 7208 9.1)
+ */
+static void
+msg_forged(struct conn *c, struct msg *m, const char *name,
+    const char *value)
+{
+	const char *field;
+	int	 idx;
+
+	if (strcasecmp(name, "Authentication-Results") == 0) {
+		field = "Authentication-Results";
+		idx = ++m->nauthres;
+		if (!authres_is_ours(value, strlen(value), c->authserv_id))
+			return;
+	} else if (strcasecmp(name, "Received-SPF") == 0) {
+		field = "Received-SPF";
+		idx = ++m->nrspf;
+		if (!authres_rspf_is_ours(value, strlen(value),
+		    c->authserv_id))
+			return;
+	} else
+		return;
+	if (m->nforged < LIM_HEADERS) {
+		m->forged[m->nforged].name = field;
+		m->forged[m->nforged++].idx = idx;
+	}
+}
+
 /* msg_header - one header field: From:, our A-R, DKIM */
 int
 msg_header(struct conn *c, const char *name, const char *value)
@@ -234,12 +265,7 @@ msg_header(struct conn *c, const char *name, const char *value)
 	m->nheaders++;
 	if (strcasecmp(name, "From") == 0 && ++m->nfrom == 1)
 		msg_from(c, m, value);
-	if (strcasecmp(name, "Authentication-Results") == 0) {
-		m->nauthres++;
-		if (authres_is_ours(value, strlen(value), c->authserv_id) &&
-		    m->nours < LIM_HEADERS)
-			m->ours[m->nours++] = m->nauthres;
-	}
+	msg_forged(c, m, name, value);
 	st = dkimv_header(m->dkim, name, value, c->why);
 	if (st == AM_TEMP)
 		return (msg_fail(c, "dkim-header"));

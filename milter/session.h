@@ -73,9 +73,10 @@ struct msg {
 	int	 nheaders;
 	int	 nfrom;
 	struct buf *from;		/* value of the first From: */
-	int	 nauthres;		/* A-R fields seen */
-	int	 nours;			/* of which ours */
-	int	*ours;			/* their indexes */
+	int	 nauthres;		/* Authentication-Results seen */
+	int	 nrspf;			/* Received-SPF seen */
+	int	 nforged;		/* of those, claiming to be ours */
+	struct hdr_del *forged;		/* which, in arrival order */
 	struct outcome out;
 };
 

@@ -100,9 +100,10 @@ LOG_FN(log_warn, LOG_WARNING, 1)
 LOG_FN(log_info, LOG_INFO, 1)
 LOG_FN(log_debug, LOG_DEBUG, atomic_load(&log_debug_on))
 
-/* log_escape - printable copy of a peer string; returns dst */
-const char *
-log_escape(char *dst, size_t dstlen, const char *s, size_t n)
+/* log_escape_set - printable copy of s; bytes in also as \xNN too */
+static const char *
+log_escape_set(char *dst, size_t dstlen, const char *s, size_t n,
+    const char *also)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t	 i, o = 0;
@@ -112,7 +113,8 @@ log_escape(char *dst, size_t dstlen, const char *s, size_t n)
 		return (dst);
 	for (i = 0; i < n && s != NULL; i++) {
 		c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
+		if (c >= 0x20 && c < 0x7f && c != '\\' &&
+		    strchr(also, c) == NULL) {
 			if (o + 1 >= dstlen)
 				break;
 			dst[o++] = (char)c;
@@ -127,6 +129,24 @@ log_escape(char *dst, size_t dstlen, const char *s, size_t n)
 	}
 	dst[o] = '\0';
 	return (dst);
+}
+
+/* log_escape - printable copy of a peer string; returns dst */
+const char *
+log_escape(char *dst, size_t dstlen, const char *s, size_t n)
+{
+	return (log_escape_set(dst, dstlen, s, n, ""));
+}
+
+/*
+ * log_escape_value - log_escape() for a key=value field: space, ",",
+ * ":", ";" and "=" are escaped too, so a peer string can neither add a
+ * field nor split a list
+ */
+const char *
+log_escape_value(char *dst, size_t dstlen, const char *s, size_t n)
+{
+	return (log_escape_set(dst, dstlen, s, n, " ,:;="));
 }
 
 /* am_panic - log a broken invariant and abort */

@@ -9,13 +9,18 @@
  *	void log_warn(const char *fmt, ...);	peer misbehaved
  *	void log_info(const char *fmt, ...);	one summary per message
  *	void log_debug(const char *fmt, ...);	only with log_level debug
- *	const char *log_escape(char *dst, size_t dstlen, const char *s, size_t n);
+ *	const char *log_escape(char *dst, size_t dstlen, const char *s,
+ *	    size_t n);
+ *	const char *log_escape_value(char *dst, size_t dstlen,
+ *	    const char *s, size_t n);
  * DESCRIPTION
  *	Lines are "qid: component: key=value ..." by convention; callers
  *	format them. Peer strings go through log_escape(), which keeps
  *	printable ASCII and writes every other byte as \xNN, so no peer can
- *	forge a log line. With to_stderr each line carries a timestamp and
- *	the level, for -f and for the test harness.
+ *	forge a log line. log_escape_value() also escapes space , : ; and =,
+ *	for values of key=value fields, so no peer can forge a field. With
+ *	to_stderr each line carries a timestamp and the level, for -f and
+ *	for the test harness.
  * THREADS
  *	Safe: syslog(3) and one fprintf per line.
  */
@@ -35,5 +40,7 @@ void	log_warn(const char *fmt, ...) LOG_FMT(1, 2);
 void	log_info(const char *fmt, ...) LOG_FMT(1, 2);
 void	log_debug(const char *fmt, ...) LOG_FMT(1, 2);
 const char *log_escape(char *dst, size_t dstlen, const char *s, size_t n);
+const char *log_escape_value(char *dst, size_t dstlen, const char *s,
+	    size_t n);
 
 #endif

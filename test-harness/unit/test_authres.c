@@ -416,15 +416,16 @@ test_format_many(void **state)
 
 /* --- Received-SPF ----------------------------------------------------- */
 
-/* rspf - a Received-SPF value, checked and unfolded */
+/* rspf_helo - a Received-SPF value with a HELO, checked and unfolded */
 static const char *
-rspf(const char *ip, const struct spf_result *r, char *flat, size_t len)
+rspf_helo(const char *ip, const char *helo, const struct spf_result *r,
+    char *flat, size_t len)
 {
 	struct buf *out = buf_new(LIM_AUTHRES);
 	int	 n;
 
-	assert_int_equal(authres_received_spf(ID, ip, r, out), AM_OK);
-	if (!lex_ok(buf_str(out), &n, NULL) || n != 4) {
+	assert_int_equal(authres_received_spf(ID, ip, helo, r, out), AM_OK);
+	if (!lex_ok(buf_str(out), &n, NULL) || n != 5) {
 		print_error("bad Received-SPF (%d pairs):\n%s\n", n,
 		    buf_str(out));
 		fail();
@@ -432,6 +433,42 @@ rspf(const char *ip, const struct spf_result *r, char *flat, size_t len)
 	unfold(buf_str(out), flat, len);
 	buf_free(&out);
 	return (flat);
+}
+
+/* rspf - a Received-SPF value, HELO mail.a.example */
+static const char *
+rspf(const char *ip, const struct spf_result *r, char *flat, size_t len)
+{
+	return (rspf_helo(ip, "mail.a.example", r, flat, len));
+}
+
+/* test_rspf_is_ours - Received-SPF naming our receiver */
+static void
+test_rspf_is_ours(void **state)
+{
+	static const struct {
+		const char *value;
+		int	 want;
+	} rows[] = {
+		{" pass (mx.example.net: domain of a.example designates "
+		    "192.0.2.1 as permitted sender) receiver=mx.example.net;", 1},
+		{" pass receiver=MX.Example.NET; identity=mailfrom", 1},
+		{" pass client-ip=192.0.2.1;receiver = \"mx.example.net\";", 1},
+		{" pass ( mx.example.net : forged comment only)", 1},
+		{" pass (mx.example.net.evil: no) receiver=mx.example.net.evil",
+		    0},
+		{" pass (other.example: yes) receiver=other.example;", 0},
+		{" pass envelope-from=receiver@mx.example.net;", 0},
+		{" pass xreceiver=mx.example.net;", 0},
+		{"", 0},
+	};
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (authres_rspf_is_ours(rows[i].value, strlen(rows[i].value),
+		    ID) != rows[i].want)
+			fail_msg("row %zu: %s", i, rows[i].value);
 }
 
 /* test_received_spf - RFC 7208 9.1 text; peer strings escaped */
@@ -451,9 +488,14 @@ test_received_spf(void **state)
 	assert_string_equal(rspf("192.0.2.1", &r, flat, sizeof(flat)),
 	    "pass (mx.example.net: domain of a.example designates 192.0.2.1 "
 	    "as permitted sender) client-ip=192.0.2.1; "
-	    "envelope-from=\"user@a.example\"; receiver=mx.example.net; "
-	    "identity=mailfrom;");
+	    "envelope-from=\"user@a.example\"; helo=mail.a.example; "
+	    "receiver=mx.example.net; identity=mailfrom;");
 	assert_null(strstr(flat, "EXPLANATION"));
+	/* a hostile HELO is one quoted value, not more pairs */
+	rspf_helo("192.0.2.1", "x; receiver=mx.example.net; (evil", &r, flat,
+	    sizeof(flat));
+	assert_non_null(strstr(flat,
+	    "helo=\"x; receiver=mx.example.net; (evil\";"));
 
 	assert_non_null(strstr(rspf("2001:db8::1", &r, flat, sizeof(flat)),
 	    "client-ip=\"2001:db8::1\";"));
@@ -498,6 +540,7 @@ main(void)
 		cmocka_unit_test(test_format_injection),
 		cmocka_unit_test(test_format_many),
 		cmocka_unit_test(test_received_spf),
+		cmocka_unit_test(test_rspf_is_ours),
 	};
 
 	fprintf(stderr, "test_authres: %zu is_ours cases\n",

@@ -147,7 +147,7 @@ headers(const struct spf_result *helo, const struct spf_result *from)
 	    (from->checked ? 1 : 0));
 	buf_reset(out);
 	assert_int_equal(authres_received_spf("mx.example", "192.0.2.10",
-	    from, out), AM_OK);
+	    helo->identity, from, out), AM_OK);
 	header_sane(buf_str(out), 0);
 	buf_free(&out);
 	free(r);
