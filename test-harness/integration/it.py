@@ -61,6 +61,15 @@ EXPECT FILE
     field-lacks NAME TEXT  no field NAME does
     log-has TEXT         the milter's log of this case contains TEXT
     log-lacks TEXT       ... does not
+    ar-valid             every Authentication-Results field of ours parses
+                         strictly as RFC 8601 2.2 (CFWS, tokens,
+                         quoted-strings, balanced comments)
+    ar-methods M...      our (single) field's resinfos have exactly these
+                         methods in this order: nothing injected
+                           ar-methods spf spf dkim dmarc
+    rspf-valid           every Received-SPF field parses strictly as
+                         RFC 7208 9.1 (result, comment, key=value list
+                         with known keys, each at most once)
 """
 
 import os
@@ -392,6 +401,218 @@ def is_ours(h, asid):
     return bool(m) and m.group(1).lower() == asid.lower()
 
 
+# ------------------------------------------------- strict parsing ---
+# RFC 5322 3.2 lexical tokens, enough for RFC 8601 and RFC 7208 9.1
+
+TSPECIALS = set('()<>@,;:\\"/[]?=')
+
+
+class Strict:
+    """a cursor over a field value; fails with ValueError"""
+
+    def __init__(self, v):
+        self.v, self.i = v, 0
+
+    def fail(self, why):
+        raise ValueError("%s at %d: %r" % (why, self.i,
+                                           self.v[self.i:self.i + 30]))
+
+    def peek(self):
+        return self.v[self.i] if self.i < len(self.v) else ""
+
+    def comment(self):
+        depth = 0
+        while True:
+            ch = self.peek()
+            if ch == "":
+                self.fail("unclosed comment")
+            self.i += 1
+            if ch == "\\":
+                if self.peek() == "":
+                    self.fail("quoted-pair at end")
+                self.i += 1
+            elif ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0:
+                    return
+            elif ord(ch) < 32 and ch not in " \t" or ord(ch) > 126:
+                self.fail("control or 8-bit byte in comment")
+
+    def cfws(self):
+        """skip CFWS; true if any"""
+        start = self.i
+        while True:
+            ch = self.peek()
+            if ch in (" ", "\t"):
+                self.i += 1
+            elif ch == "(":
+                self.comment()
+            elif ch == ")":
+                self.fail("unbalanced )")
+            else:
+                return self.i > start
+
+    def quoted(self):
+        assert self.peek() == '"'
+        self.i += 1
+        out = []
+        while True:
+            ch = self.peek()
+            if ch == "":
+                self.fail("unclosed quoted-string")
+            self.i += 1
+            if ch == '"':
+                return "".join(out)
+            if ch == "\\":
+                if self.peek() == "":
+                    self.fail("quoted-pair at end")
+                out.append(self.peek())
+                self.i += 1
+            elif (ord(ch) < 32 and ch not in " \t") or ord(ch) > 126:
+                self.fail("control or 8-bit byte in quoted-string")
+            else:
+                out.append(ch)
+
+    def run(self, ok):
+        j = self.i
+        while self.i < len(self.v) and ok(self.v[self.i]):
+            self.i += 1
+        return self.v[j:self.i]
+
+    def token(self):
+        """RFC 2045 token"""
+        t = self.run(lambda c: 32 < ord(c) < 127 and c not in TSPECIALS)
+        if not t:
+            self.fail("token expected")
+        return t
+
+    def keyword(self):
+        """RFC 8601 Keyword (RFC 5321 Ldh-str)"""
+        t = self.run(lambda c: c.isascii() and (c.isalnum() or c == "-"))
+        if not t or not t[0].isalnum() or t[-1] == "-":
+            self.fail("keyword expected")
+        return t
+
+    def expect(self, ch):
+        if self.peek() != ch:
+            self.fail("%r expected" % ch)
+        self.i += 1
+
+
+def ar_strict(value):
+    """parse an A-R value strictly (RFC 8601 2.2); return
+    (authserv-id, [(method, result, {prop: value})])"""
+    p = Strict(value)
+    p.cfws()
+    asid = p.quoted() if p.peek() == '"' else p.token()
+    if p.cfws() and p.peek().isdigit():
+        p.run(str.isdigit)                      # authres-version
+        p.cfws()
+    out = []
+    if p.peek() == ";":
+        while p.peek() == ";":
+            p.i += 1
+            p.cfws()
+            start = p.i
+            method = p.keyword().lower()
+            p.cfws()
+            if method == "none" and not out and p.peek() == "":
+                return asid, out                # no-result
+            if p.peek() == "/":                 # method-version
+                p.i += 1
+                p.cfws()
+                p.run(str.isdigit) or p.fail("method-version expected")
+                p.cfws()
+            p.expect("=")
+            p.cfws()
+            result = p.keyword().lower()
+            props = {}
+            p.cfws()
+            while p.peek() not in (";", ""):
+                name = p.keyword().lower()
+                p.cfws()
+                if name == "reason":
+                    p.expect("=")
+                    p.cfws()
+                    v = p.quoted() if p.peek() == '"' else p.token()
+                else:
+                    p.expect(".")
+                    p.cfws()
+                    prop = p.keyword().lower()
+                    name = "%s.%s" % (name, prop)
+                    p.cfws()
+                    p.expect("=")
+                    p.cfws()
+                    if p.peek() == '"':
+                        v = p.quoted()
+                    else:
+                        # token, or [local-part] "@" domain-name
+                        v = p.run(lambda c: 32 < ord(c) < 127 and
+                                  (c not in TSPECIALS or c == "@"))
+                        if not v or v.count("@") > 1:
+                            p.fail("pvalue expected")
+                if name in props:
+                    p.fail("property %s twice" % name)
+                props[name] = v
+                p.cfws()
+            if start == p.i:
+                p.fail("empty resinfo")
+            out.append((method, result, props))
+    else:
+        p.fail("';' expected")
+    if p.peek() != "":
+        p.fail("trailing text")
+    return asid, out
+
+
+RSPF_RESULTS = {"pass", "fail", "softfail", "neutral", "none", "temperror",
+                "permerror"}
+RSPF_KEYS = {"client-ip", "envelope-from", "helo", "problem", "receiver",
+             "identity", "mechanism"}
+
+
+def rspf_strict(value):
+    """parse a Received-SPF value strictly (RFC 7208 9.1); return
+    (result, {key: value})"""
+    p = Strict(value)
+    p.cfws()
+    result = p.keyword().lower()
+    if result not in RSPF_RESULTS:
+        p.fail("bad result %r" % result)
+    p.cfws()
+    pairs = {}
+    while p.peek() != "":
+        if pairs:
+            p.expect(";")
+            p.cfws()
+            if p.peek() == "":
+                break
+        key = p.run(lambda c: c.isascii() and (c.isalnum() or c in "-_"))
+        if not key:
+            p.fail("key expected")
+        key = key.lower()
+        if key not in RSPF_KEYS and not key.startswith("x-"):
+            p.fail("unknown key %s" % key)
+        if key in pairs:
+            p.fail("key %s twice" % key)
+        p.cfws()
+        p.expect("=")
+        p.cfws()
+        if p.peek() == '"':
+            v = p.quoted()
+        else:
+            # dot-atom (RFC 5322 atext and ".")
+            v = p.run(lambda c: c.isascii() and
+                      (c.isalnum() or c in "!#$%&'*+-/=?^_`{|}~."))
+            if not v:
+                p.fail("value expected")
+        pairs[key] = v
+        p.cfws()
+    return result, pairs
+
+
 def parse_expect(path):
     out = []
     for n, line in enumerate(open(path), 1):
@@ -533,6 +754,44 @@ def cmd_check(args):
             if got != int(num):
                 fails.append("%d header fields start with %r, expected %s"
                              % (got, prefix, num))
+        elif word == "ar-valid":
+            if not need_headers(what):
+                continue
+            if not ours:
+                fails.append("ar-valid: no Authentication-Results of ours")
+            for h in ours:
+                try:
+                    ar_strict(field(h)[1])
+                except ValueError as e:
+                    fails.append("Authentication-Results is not RFC 8601: "
+                                 "%s: %s" % (e, h))
+        elif word == "ar-methods":
+            if not need_headers(what):
+                continue
+            if len(ours) != 1:
+                fails.append("ar-methods: %d fields of ours, expected 1" %
+                             len(ours))
+                continue
+            try:
+                got = [m for m, _, _ in ar_strict(field(ours[0])[1])[1]]
+            except ValueError as e:
+                fails.append("ar-methods: cannot parse: %s" % e)
+                continue
+            if got != arg.lower().split():
+                fails.append("Authentication-Results methods %s, expected "
+                             "%s: %s" % (" ".join(got), arg, ours[0]))
+        elif word == "rspf-valid":
+            if not need_headers(what):
+                continue
+            rspf = [h for h in hdrs if field(h)[0] == "received-spf"]
+            if not rspf:
+                fails.append("rspf-valid: no Received-SPF field")
+            for h in rspf:
+                try:
+                    rspf_strict(field(h)[1])
+                except ValueError as e:
+                    fails.append("Received-SPF is not RFC 7208 9.1: %s: %s"
+                                 % (e, h))
         elif word in ("log-has", "log-lacks"):
             if (arg in log) != (word == "log-has"):
                 fails.append("milter log %s %r" %

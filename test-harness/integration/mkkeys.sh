@@ -11,6 +11,9 @@
 #	  rsa1024	RSA 1024 bits
 #	  rsa512	RSA 512 bits (below dkim.min_key_bits; RFC 8301 3.2)
 #	  ed25519	Ed25519 (RFC 8463)
+#	  attacker	RSA 2048 bits, a key pair of its own for the
+#			adversarial cases: an attacker never holds the
+#			victim's private key
 #
 #	and for each NAME writes
 #
@@ -39,8 +42,8 @@ txt_rdata() {
 	printf '\n'
 }
 
-for bits in 2048 1024 512; do
-	n=rsa$bits
+for spec in rsa2048:2048 rsa1024:1024 rsa512:512 attacker:2048; do
+	n=${spec%:*} bits=${spec#*:}
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:$bits \
 	    -out "$dir/$n.pkcs8" 2>/dev/null
 	openssl rsa -in "$dir/$n.pkcs8" -traditional -out "$dir/$n.key" \
@@ -60,7 +63,7 @@ openssl pkey -in "$dir/$n.pkcs8" -pubout -outform DER 2>/dev/null |
     tail -c 32 | base64 -w0 >"$dir/$n.p"
 txt_rdata ed25519 "$(cat "$dir/$n.p")" >"$dir/$n.txt"
 
-for n in rsa2048 rsa1024 rsa512 ed25519; do
+for n in rsa2048 rsa1024 rsa512 attacker ed25519; do
 	[ -s "$dir/$n.key" ] && [ -s "$dir/$n.p" ] || {
 		echo "mkkeys.sh: failed to make $n" >&2
 		exit 1

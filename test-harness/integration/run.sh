@@ -29,9 +29,19 @@
 #			  rcpt ADDR	   default NAME@rcpt.example
 #			  sign key=K d=D s=S [a=ALG] [c=H/B] [h=F:T:S] [l]
 #					   DKIM-sign with mkkeys.sh key K
-#					   (rsa2048 rsa1024 rsa512 ed25519); in order
+#					   (rsa2048 rsa1024 rsa512 ed25519
+#					   attacker); in order; d= and s=
+#					   take Python escapes (\x00)
 #			  tamper OLD NEW   after signing, replace the first OLD
 #					   in the body by NEW
+#			  prepend FIELD	   add the header line FIELD (Python
+#					   escapes: \t, \n for a fold, \x00)
+#					   at the top, e.g. after signing
+#			  append TEXT	   add the line TEXT (escapes) at the
+#					   end of the body
+#			  arc key=K d=D s=S srv-id=ID
+#					   prepend an ARC set sealed by D
+#					   (sign.py --arc); in order
 #			  dns stop	   stop NSD before sending (such cases
 #					   run last)
 #	  msg.eml	the message; @RCPT@ and @CASE@ are replaced
@@ -131,6 +141,42 @@ prepare_message() {
 			    "$cur" "$CT/msg.$i" || return 1
 			cur="$CT/msg.$i"
 			;;
+		arc\ *)
+			key="" d="" s="" a=""
+			for kv in ${line#arc }; do
+				case $kv in
+				key=*) key=${kv#key=} ;;
+				d=*) d=${kv#d=} ;;
+				s=*) s=${kv#s=} ;;
+				srv-id=*) a=${kv#srv-id=} ;;
+				*) echo "bad arc word $kv" >&2; return 1 ;;
+				esac
+			done
+			i=$((i + 1))
+			"$PY" "$IT_DIR/sign.py" --arc "$a" -k "$T/keys/$key.key" \
+			    -d "$d" -s "$s" "$cur" "$CT/msg.$i" || return 1
+			cur="$CT/msg.$i"
+			;;
+		prepend\ * | append\ *)
+			i=$((i + 1))
+			"$PY" - "$cur" "$CT/msg.$i" "${line%% *}" \
+			    "${line#* }" <<'EOF' || return 1
+import codecs, sys
+src, dst, how, text = sys.argv[1:5]
+data = open(src, "rb").read()
+eol = b"\r\n" if b"\r\n" in data else b"\n"
+text = codecs.escape_decode(text.encode())[0]
+text = text.replace(b"\r\n", b"\n").replace(b"\n", eol) + eol
+if how == "prepend":
+    data = text + data
+else:
+    if not data.endswith(eol):
+        data += eol
+    data += text
+open(dst, "wb").write(data)
+EOF
+			cur="$CT/msg.$i"
+			;;
 		tamper\ *)
 			i=$((i + 1))
 			"$PY" - "$cur" "$CT/msg.$i" ${line#tamper } <<'EOF' || return 1
@@ -163,7 +209,7 @@ run_case() {
 	: >"$CT/reply"
 	: >"$CT/headers"
 	why=$(grep -vE '^[[:space:]]*(#|$)' "$CASES_DIR/$C/send" 2>/dev/null |
-	    grep -vE '^(client|helo|login|mail-from|rcpt|sign|tamper|dns)[[:space:]]' |
+	    grep -vE '^(client|helo|login|mail-from|rcpt|sign|tamper|prepend|append|arc|dns)[[:space:]]' |
 	    head -1)
 	if [ -n "$why" ]; then
 		tap_fail "$C" "send: unknown directive: $why"
