@@ -5,7 +5,9 @@
  *	See dkim.h. libopendkim canonicalizes and checks signatures; this
  *	file feeds it the message as the milter sees it, fetches keys
  *	through dns_query() (the library's key-lookup hook), and turns each
- *	signature's state into an RFC 8601 result. Facts about libopendkim
+ *	signature's state into an RFC 8601 result (dkimsig.c maps the
+ *	library's state; dkimcov.c counts what the library does not tell
+ *	us). Facts about libopendkim
  *	2.11.0~beta2 (as shipped in Debian 12) that shape the code:
  *
  *	- With DKIM_LIBFLAGS_FIXCRLF, dkim_header() rewrites a bare LF as
@@ -26,7 +28,23 @@
  *	- dkim_sig_getcanonlen() returns the raw body length, not the
  *	  canonicalized one, and the signed length stops at l=. Whether
  *	  l= left bytes unsigned needs the canonicalized length, counted
- *	  here (struct dkimv_bodylen).
+ *	  in dkimcov.c.
+ *	- The library hashes the last instances of the fields h= names and
+ *	  says nothing of instances above them. A singleton field (From,
+ *	  Subject, ...) that occurs more often than h= names it was added
+ *	  after signing or is ambiguous (RFC 6376 8.15): such a signature
+ *	  verifies but is "policy" with extra_header set, never a pass that
+ *	  would vouch for a field a reader sees and the signer never signed.
+ *	- q= is ignored: q=http alone still gets a key from DNS. With no
+ *	  dns/txt among its methods (RFC 6376 3.5) our lookup hook does not
+ *	  query, and the signature is a permerror (dkimcov_query()).
+ *	- dkim_canon_selecthdrs() writes a NULL one slot past its array of
+ *	  fields when h= names every field of the message and then more: a
+ *	  heap overflow any sender can trigger, which aborts the process
+ *	  (found by fuzz_dkim). dkimv_eoh() first feeds DKIMV_GUARD, a field
+ *	  no h= can name: the library strips white space from tag values,
+ *	  and the guard's name holds a space. Never signed, it changes no
+ *	  hash.
  *	- The signature list keeps header order; signatures past max_sigs
  *	  are flagged ignored in the prescreen hook, so they cost no lookup.
  *	- Ed25519 (RFC 8463) verifies; its key size reads as 0 (we say 256).
@@ -38,10 +56,10 @@
  *	including the key-lookup notes, is reached through the DKIM
  *	handle's user context, so a hook touches only its own message.
  * SEE ALSO
- *	RFC 6376 3.4 (canonicalization), 3.6.2 (key records), 6.1;
- *	RFC 8301 3.1, 3.2; RFC 8463; RFC 8601 2.7.1
+ *	auth/dkimsig.c, auth/dkimcov.c; RFC 6376 3.4 (canonicalization),
+ *	3.5, 3.6.2 (key records), 6.1, 8.15; RFC 8301 3.1, 3.2; RFC 8463;
+ *	RFC 8601 2.7.1
  */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +70,8 @@
 #include <opendkim/dkim.h>
 
 #include "auth/dkim.h"
+#include "auth/dkimcov.h"
+#include "auth/dkimsig.h"
 #include "auth/result.h"
 #include "dns/dns.h"
 #include "util/am.h"
@@ -60,7 +80,7 @@
 #include "util/log.h"
 
 #define DKIMV_ID_MAX	64		/* queue ids are short */
-#define DKIMV_BPREFIX	8		/* RFC 6008: header.b prefix */
+#define DKIMV_GUARD	"Authmilter Guard:1"	/* see the head */
 
 enum dkimv_state {
 	DKIMV_HEADERS = 0,		/* taking header fields */
@@ -76,24 +96,13 @@ enum dkimv_keyerr {
 	KEYERR_NAME,			/* selector and domain make no name */
 	KEYERR_TOOLONG,			/* over the library's key buffer */
 	KEYERR_MULTI,			/* several TXT records */
+	KEYERR_QUERY,			/* q= allows no method we know */
 };
 
 struct dkimv_keynote {
 	DKIM_SIGINFO *sig;
 	enum dkimv_keyerr err;
 	char	 dns[32];		/* dns_query()'s reason, if any */
-};
-
-/* canonicalized body length so far, RFC 6376 3.4.3 and 3.4.4 */
-struct dkimv_bodylen {
-	unsigned long long s_total;	/* simple: every line so far */
-	unsigned long long s_commit;	/* simple: up to last non-empty */
-	unsigned long long r_total;	/* relaxed: the same */
-	unsigned long long r_commit;
-	size_t	 s_line;		/* current line, simple */
-	size_t	 r_line;		/* current line, relaxed */
-	bool	 r_wsp;			/* WSP run pending in the line */
-	bool	 cr;			/* CR seen; LF may follow */
 };
 
 struct dkimv {
@@ -114,7 +123,7 @@ struct dkimv_msg {
 	int	 nsighdrs;		/* DKIM-Signature fields fed */
 	struct buf *field;		/* "name:value" being fed */
 	struct buf *dnswhy;		/* dns_query()'s reason */
-	struct dkimv_bodylen bl;
+	struct dkimcov cov;		/* body length, singleton fields */
 	int	 nnotes;
 	struct dkimv_keynote notes[LIM_DKIM_SIGS];
 };
@@ -153,6 +162,8 @@ dkimv_note_find(const struct dkimv_msg *m, const DKIM_SIGINFO *sig,
 				return (&m->notes[i]);
 			continue;
 		}
+		if (m->notes[i].err == KEYERR_QUERY)
+			continue;	/* about that signature, not the key */
 		ns = dkim_sig_getselector(m->notes[i].sig);
 		nd = dkim_sig_getdomain(m->notes[i].sig);
 		if (ns != NULL && nd != NULL &&
@@ -214,6 +225,11 @@ dkimv_key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 	if (s == NULL || d == NULL || n < 0 || (size_t)n >= sizeof(name)) {
 		dkimv_note(m, sig, KEYERR_NAME, "name too long");
 		return (DKIM_CBSTAT_NOTFOUND);
+	}
+	if (!dkimcov_query((const char *)dkim_sig_gettagvalue(sig, false,
+	    (u_char *)"q"))) {
+		dkimv_note(m, sig, KEYERR_QUERY, "");
+		return (DKIM_CBSTAT_NOTFOUND);	/* RFC 6376 3.5: no query */
 	}
 	if ((prev = dkimv_note_find(m, sig, s, d)) != NULL) {
 		dkimv_note(m, sig, prev->err, prev->dns);
@@ -411,6 +427,7 @@ dkimv_header(struct dkimv_msg *m, const char *name, const char *value,
 		    "dkim: header field out of order"));
 	if (m->failed)
 		return (buf_why(why, AM_TEMP, "%s", m->failwhy));
+	dkimcov_field(&m->cov, name);	/* fed or not, a reader sees it */
 	if (++m->nheaders > LIM_HEADERS) {
 		if (m->nheaders == LIM_HEADERS + 1)
 			log_warn("%s: dkim: over %d header fields, rest not "
@@ -445,69 +462,16 @@ dkimv_eoh(struct dkimv_msg *m, struct buf *why)
 	m->state = DKIMV_BODY;
 	if (m->failed)
 		return (buf_why(why, AM_TEMP, "%s", m->failwhy));
+	buf_reset(m->field);		/* the library wants it writable */
+	if (buf_puts(m->field, DKIMV_GUARD) != AM_OK ||
+	    dkim_header(m->dkim, (u_char *)m->field->data, m->field->len) !=
+	    DKIM_STAT_OK) {		/* never run dkim_eoh() unguarded */
+		(void)snprintf(m->failwhy, sizeof(m->failwhy),
+		    "dkim: guard field refused");
+		m->failed = true;
+		return (buf_why(why, AM_TEMP, "%s", m->failwhy));
+	}
 	return (dkimv_libstat(m, dkim_eoh(m->dkim), "dkim_eoh", why));
-}
-
-/* dkimv_bodylen_char - one content byte of the current body line */
-static void
-dkimv_bodylen_char(struct dkimv_bodylen *bl, unsigned char c)
-{
-	bl->s_line++;
-	if (c == ' ' || c == '\t') {
-		bl->r_wsp = true;	/* one SP, unless at end of line */
-		return;
-	}
-	if (bl->r_wsp)
-		bl->r_line++;
-	bl->r_wsp = false;
-	bl->r_line++;
-}
-
-/* dkimv_bodylen_eol - end of a body line: empty lines only count if
- * something follows them */
-static void
-dkimv_bodylen_eol(struct dkimv_bodylen *bl)
-{
-	bl->s_total += bl->s_line + 2;
-	if (bl->s_line > 0)
-		bl->s_commit = bl->s_total;
-	bl->r_total += bl->r_line + 2;
-	if (bl->r_line > 0)
-		bl->r_commit = bl->r_total;
-	bl->s_line = 0;
-	bl->r_line = 0;
-	bl->r_wsp = false;
-	bl->cr = false;
-}
-
-/* dkimv_bodylen_add - count a body chunk; a bare CR or LF ends a line,
- * as DKIM_LIBFLAGS_FIXCRLF makes it CRLF */
-static void
-dkimv_bodylen_add(struct dkimv_bodylen *bl, const unsigned char *p, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] == '\n' || bl->cr)
-			dkimv_bodylen_eol(bl);
-		if (p[i] == '\r')
-			bl->cr = true;
-		else if (p[i] != '\n')
-			dkimv_bodylen_char(bl, p[i]);
-	}
-}
-
-/* dkimv_bodylen_get - canonicalized length of the whole body */
-static unsigned long long
-dkimv_bodylen_get(const struct dkimv_bodylen *bl, dkim_canon_t canon)
-{
-	struct dkimv_bodylen t = *bl;
-
-	if (t.cr || t.s_line > 0)	/* last line lacks CRLF: one is added */
-		dkimv_bodylen_eol(&t);
-	if (canon == DKIM_CANON_RELAXED)
-		return (t.r_commit);
-	return (t.s_commit > 0 ? t.s_commit : 2);	/* empty: CRLF */
 }
 
 /* dkimv_body - feed body bytes as sent (CRLF) */
@@ -525,87 +489,11 @@ dkimv_body(struct dkimv_msg *m, const unsigned char *p, size_t n,
 		return (buf_why(why, AM_TEMP, "%s", m->failwhy));
 	if (n == 0)
 		return (AM_OK);
-	dkimv_bodylen_add(&m->bl, p, n);
+	dkimcov_body(&m->cov, p, n);
 	return (dkimv_libstat(m, dkim_body(m->dkim, (u_char *)p, n),
 	    "dkim_body", why));
 }
 
-/* dkimv_copy - bounded copy of peer text; false if it was cut */
-static bool
-dkimv_copy(char *dst, size_t dstlen, const unsigned char *src)
-{
-	size_t	 n;
-
-	n = src != NULL ? strlen((const char *)src) : 0;
-	if (n >= dstlen) {
-		memcpy(dst, src, dstlen - 1);
-		dst[dstlen - 1] = '\0';
-		return (false);
-	}
-	if (n > 0)
-		memcpy(dst, src, n);
-	dst[n] = '\0';
-	return (true);
-}
-
-/* dkimv_tag - a signature tag's value, or NULL */
-static const unsigned char *
-dkimv_tag(DKIM_SIGINFO *sig, const char *tag)
-{
-	return (dkim_sig_gettagvalue(sig, false, (u_char *)tag));
-}
-
-/* dkimv_sig_tags - d (lower case), s, a, b prefix, i; false if d was cut */
-static bool
-dkimv_sig_tags(DKIM_SIGINFO *sig, struct dkim_sig_result *r)
-{
-	const unsigned char *b;
-	bool	 dok;
-	char	*p;
-
-	dok = dkimv_copy(r->d, sizeof(r->d), dkimv_tag(sig, "d"));
-	for (p = r->d; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	(void)dkimv_copy(r->s, sizeof(r->s), dkimv_tag(sig, "s"));
-	(void)dkimv_copy(r->a, sizeof(r->a), dkimv_tag(sig, "a"));
-	(void)dkimv_copy(r->i, sizeof(r->i), dkimv_tag(sig, "i"));
-	if ((b = dkimv_tag(sig, "b")) != NULL) {
-		size_t	 n = strnlen((const char *)b, DKIMV_BPREFIX);
-
-		memcpy(r->b, b, n);
-		r->b[n] = '\0';
-	}
-	return (dok);
-}
-
-/* dkimv_sig_alg - the algorithm of a signature that got processed */
-static dkim_alg_t
-dkimv_sig_alg(DKIM_SIGINFO *sig)
-{
-	dkim_alg_t alg = DKIM_SIGN_UNKNOWN;
-
-	if (dkim_sig_getsignalg(sig, &alg) != DKIM_STAT_OK)
-		return (DKIM_SIGN_UNKNOWN);
-	return (alg);
-}
-
-/* dkimv_sig_keybits - key size; the library says 0 for Ed25519 */
-static unsigned
-dkimv_sig_keybits(DKIM_SIGINFO *sig)
-{
-	unsigned bits = 0;
-	int	 err = dkim_sig_geterror(sig);
-
-	if (dkim_sig_getkeysize(sig, &bits) != DKIM_STAT_OK)
-		bits = 0;
-	if (bits == 0 && dkimv_sig_alg(sig) == DKIM_SIGN_ED25519SHA256 &&
-	    (dkim_sig_getflags(sig) & DKIM_SIGFLAG_PROCESSED) != 0 &&
-	    (err == DKIM_SIGERROR_OK || err == DKIM_SIGERROR_UNKNOWN ||
-	    err == DKIM_SIGERROR_BADSIG))
-		bits = 256;		/* key was applied: RFC 8032 */
-	return (bits);
-}
 
 /* dkimv_sig_partial - l= present and the body runs past it */
 static bool
@@ -619,23 +507,10 @@ dkimv_sig_partial(struct dkimv_msg *m, DKIM_SIGINFO *sig)
 		return (false);
 	if (dkim_sig_getcanons(sig, NULL, &bc) != DKIM_STAT_OK)
 		return (false);
-	return (dkimv_bodylen_get(&m->bl, bc) > (unsigned long long)signlen);
+	return (dkimcov_bodylen(&m->cov, bc == DKIM_CANON_RELAXED) >
+	    (unsigned long long)signlen);
 }
 
-static void dkimv_set(struct dkim_sig_result *, enum dkim_res, const char *,
-	    ...) __attribute__((format(printf, 3, 4)));
-
-/* dkimv_set - store a result and its reason */
-static void
-dkimv_set(struct dkim_sig_result *r, enum dkim_res res, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	r->result = res;
-	va_start(ap, fmt);
-	(void)vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
-	va_end(ap);
-}
 
 /* dkimv_judge_note - a key lookup that gave the library no record */
 static bool
@@ -645,131 +520,55 @@ dkimv_judge_note(const struct dkimv_keynote *n, struct dkim_sig_result *r)
 		return (false);
 	switch (n->err) {
 	case KEYERR_TEMP:
-		dkimv_set(r, DKIM_RES_TEMPERROR, "key lookup failed (%s)",
+		dkimsig_set(r, DKIM_RES_TEMPERROR, "key lookup failed (%s)",
 		    n->dns[0] != '\0' ? n->dns : "DNS");
 		break;
 	case KEYERR_NOTFOUND:
-		dkimv_set(r, DKIM_RES_PERMERROR, "key not found");
+		dkimsig_set(r, DKIM_RES_PERMERROR, "key not found");
 		break;
 	case KEYERR_TOOLONG:
-		dkimv_set(r, DKIM_RES_PERMERROR, "key record too long");
+		dkimsig_set(r, DKIM_RES_PERMERROR, "key record too long");
 		break;
 	case KEYERR_MULTI:
-		dkimv_set(r, DKIM_RES_PERMERROR, "multiple key records");
+		dkimsig_set(r, DKIM_RES_PERMERROR, "multiple key records");
+		break;
+	case KEYERR_QUERY:
+		dkimsig_set(r, DKIM_RES_PERMERROR, "no known key query method");
 		break;
 	default:
-		dkimv_set(r, DKIM_RES_PERMERROR, "key name unusable (%s)",
+		dkimsig_set(r, DKIM_RES_PERMERROR, "key name unusable (%s)",
 		    n->dns[0] != '\0' ? n->dns : "DNS");
 		break;
 	}
 	return (true);
 }
 
-/* dkimv_judge_verified - signature and body hash good: policy checks */
-static void
-dkimv_judge_verified(const struct dkimv *v, DKIM_SIGINFO *sig,
-    struct dkim_sig_result *r)
-{
-	dkim_alg_t alg = dkimv_sig_alg(sig);
-
-	if (alg == DKIM_SIGN_RSASHA1) {
-		dkimv_set(r, DKIM_RES_POLICY, "rsa-sha1 not accepted");
-		return;
-	}
-	if (alg == DKIM_SIGN_RSASHA256 && r->keybits < v->min_key_bits) {
-		dkimv_set(r, DKIM_RES_POLICY, "key too short (%u bits)",
-		    r->keybits);
-		return;
-	}
-	if (alg != DKIM_SIGN_RSASHA256 && alg != DKIM_SIGN_ED25519SHA256) {
-		dkimv_set(r, DKIM_RES_NEUTRAL, "unknown algorithm");
-		return;
-	}
-	dkimv_set(r, DKIM_RES_PASS, "%s", "");
-}
-
-/* dkimv_judge_clean - no error recorded: look at flags and body hash */
-static void
-dkimv_judge_clean(const struct dkimv *v, DKIM_SIGINFO *sig,
-    struct dkim_sig_result *r)
-{
-	unsigned flags = dkim_sig_getflags(sig);
-	int	 bh = dkim_sig_getbh(sig);
-
-	if ((flags & DKIM_SIGFLAG_PASSED) == 0) {
-		if ((flags & DKIM_SIGFLAG_PROCESSED) != 0)
-			dkimv_set(r, DKIM_RES_FAIL, "signature did not verify");
-		else			/* library never got to it */
-			dkimv_set(r, DKIM_RES_TEMPERROR,
-			    "signature not processed");
-	} else if (bh == DKIM_SIGBH_MISMATCH)
-		dkimv_set(r, DKIM_RES_FAIL, "body hash mismatch");
-	else if (bh != DKIM_SIGBH_MATCH)
-		dkimv_set(r, DKIM_RES_TEMPERROR, "body hash not checked");
-	else
-		dkimv_judge_verified(v, sig, r);
-}
-
-/*
- * Library errors after a signature was parsed, and what they mean; a
- * prefix ending in ": " gets the library's text. Every other error is a
- * malformed signature (tags, syntax, version, times): neutral.
- */
-static const struct {
-	int	 err;
-	enum dkim_res res;
-	const char *why;
-} dkimv_errtab[] = {
-	{DKIM_SIGERROR_KEYREVOKED, DKIM_RES_FAIL, "key revoked"},
-	{DKIM_SIGERROR_TOOLARGE_L, DKIM_RES_FAIL, "body shorter than l="},
-	{DKIM_SIGERROR_SUBDOMAIN, DKIM_RES_FAIL, "not acceptable: "},
-	{DKIM_SIGERROR_MBSFAILED, DKIM_RES_FAIL, "not acceptable: "},
-	{DKIM_SIGERROR_NOKEY, DKIM_RES_PERMERROR, "key not found"},
-	{DKIM_SIGERROR_KEYFAIL, DKIM_RES_TEMPERROR, "key lookup failed"},
-	{DKIM_SIGERROR_DNSSYNTAX, DKIM_RES_PERMERROR, "key record syntax"},
-	{DKIM_SIGERROR_MULTIREPLY, DKIM_RES_PERMERROR, "key unusable: "},
-	{DKIM_SIGERROR_KEYVERSION, DKIM_RES_PERMERROR, "key unusable: "},
-	{DKIM_SIGERROR_KEYUNKNOWNHASH, DKIM_RES_PERMERROR, "key unusable: "},
-	{DKIM_SIGERROR_KEYHASHMISMATCH, DKIM_RES_PERMERROR, "key unusable: "},
-	{DKIM_SIGERROR_NOTEMAILKEY, DKIM_RES_PERMERROR, "key unusable: "},
-	{DKIM_SIGERROR_KEYTYPEMISSING, DKIM_RES_PERMERROR, "key unusable: "},
-	{DKIM_SIGERROR_KEYTYPEUNKNOWN, DKIM_RES_PERMERROR, "key unusable: "},
-	{DKIM_SIGERROR_KEYDECODE, DKIM_RES_PERMERROR, "key unusable: "},
-	{DKIM_SIGERROR_KEYTOOSMALL, DKIM_RES_POLICY, "key too short"},
-};
-
 /* dkimv_judge - RFC 8601 2.7.1 result of one signature */
 static void
 dkimv_judge(struct dkimv_msg *m, DKIM_SIGINFO *sig, struct dkim_sig_result *r)
 {
-	int	 err = dkim_sig_geterror(sig);
-	const char *es = dkim_sig_geterrorstr(err), *why;
-	size_t	 i, n;
+	if (!dkimv_judge_note(dkimv_note_find(m, sig, NULL, NULL), r))
+		dkimsig_judge(sig, m->v->min_key_bits, r);
+}
 
-	if (es == NULL)
-		es = "unknown error";
-	if (dkimv_judge_note(dkimv_note_find(m, sig, NULL, NULL), r))
+/*
+ * dkimv_sig_extra - a signed singleton field occurs more often than h=
+ * names it: flag it, and a pass becomes policy (RFC 8601 2.7.1: verified,
+ * but not acceptable), so nothing downstream takes it for a pass
+ */
+static void
+dkimv_sig_extra(struct dkimv_msg *m, DKIM_SIGINFO *sig,
+    struct dkim_sig_result *r)
+{
+	struct dkimcov_extra x;
+
+	if (!dkimcov_extra(&m->cov, (const char *)dkimsig_tag(sig, "h"), &x))
 		return;
-	if (err == DKIM_SIGERROR_UNKNOWN || err == DKIM_SIGERROR_OK) {
-		dkimv_judge_clean(m->v, sig, r);
-		return;
-	}
-	if (err == DKIM_SIGERROR_BADSIG) {
-		dkimv_set(r, DKIM_RES_FAIL, "%s",
-		    dkim_sig_getbh(sig) == DKIM_SIGBH_MISMATCH ?
-		    "body hash mismatch" : "signature did not verify");
-		return;
-	}
-	for (i = 0; i < AM_ARRAY_LEN(dkimv_errtab); i++) {
-		if (dkimv_errtab[i].err != err)
-			continue;
-		why = dkimv_errtab[i].why;
-		n = strlen(why);
-		dkimv_set(r, dkimv_errtab[i].res, "%s%s", why,
-		    n > 2 && why[n - 2] == ':' ? es : "");
-		return;
-	}
-	dkimv_set(r, DKIM_RES_NEUTRAL, "%s", es);
+	r->extra_header = true;
+	(void)snprintf(r->extra_name, sizeof(r->extra_name), "%s", x.name);
+	if (r->result == DKIM_RES_PASS)
+		dkimsig_set(r, DKIM_RES_POLICY, "%s field not signed "
+		    "(%u in message, %u signed)", x.name, x.nmsg, x.nsigned);
 }
 
 /* dkimv_sig_result - fill one result entry from a signature */
@@ -780,12 +579,13 @@ dkimv_sig_result(struct dkimv_msg *m, DKIM_SIGINFO *sig,
 	bool	 dok;
 
 	memset(r, 0, sizeof(*r));
-	dok = dkimv_sig_tags(sig, r);
-	r->keybits = dkimv_sig_keybits(sig);
+	dok = dkimsig_tags(sig, r);
+	r->keybits = dkimsig_keybits(sig);
 	r->partial_body = dkimv_sig_partial(m, sig);
 	dkimv_judge(m, sig, r);
 	if (!dok && r->result == DKIM_RES_PASS)
-		dkimv_set(r, DKIM_RES_PERMERROR, "signing domain too long");
+		dkimsig_set(r, DKIM_RES_PERMERROR, "signing domain too long");
+	dkimv_sig_extra(m, sig, r);
 }
 
 /* dkimv_eom - end of message: verify, one result per signature */

@@ -29,8 +29,10 @@
  *	order, up to max_sigs (the rest counted in nskipped):
  *	pass		signature and body hash verify, key acceptable
  *	fail		signature or body hash does not verify, or key revoked
- *	policy		verifies, but rsa-sha1 (RFC 8301) or RSA key shorter
- *			than min_key_bits: never counts as a pass
+ *	policy		verifies, but rsa-sha1 (RFC 8301), or RSA key shorter
+ *			than min_key_bits, or a signed singleton field (From,
+ *			Subject, ...) occurs more often than h= names it
+ *			(extra_header, RFC 6376 8.15): never counts as a pass
  *	neutral		signature malformed (syntax, missing tags)
  *	temperror	key lookup failed temporarily (DNS)
  *	permerror	key record missing or unusable
@@ -39,7 +41,8 @@
  * THREADS
  *	One struct dkimv serves all threads; a dkimv_msg is per message.
  * SEE ALSO
- *	RFC 6376 6, RFC 8301 (rsa-sha1, key sizes), RFC 8463 (Ed25519)
+ *	RFC 6376 6, 8.15; RFC 8301 (rsa-sha1, key sizes); RFC 8463
+ *	(Ed25519); auth/dkimcov.h
  */
 #ifndef AM_DKIM_H
 #define AM_DKIM_H

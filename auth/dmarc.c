@@ -610,7 +610,8 @@ dm_align(struct dm_eval *ev, const struct spf_result *mailfrom,
 		n = LIM_DKIM_SIGS;
 	for (i = 0; i < n && !res->dkim_aligned; i++) {
 		sig = &dkim->sigs[i];
-		if (sig->result != DKIM_RES_PASS || sig->partial_body)
+		if (sig->result != DKIM_RES_PASS || sig->partial_body ||
+		    sig->extra_header)
 			continue;
 		a = dm_aligned(ev, sig->d, res->adkim);
 		res->dkim_aligned = a == AL_YES;

@@ -89,7 +89,7 @@ spf_log_msg(const char *file, int line, const char *msg)
 }
 
 /* spf_log_error - libspf2's fatal handler: it must not return */
-static _Noreturn void
+static __attribute__((noreturn)) void
 spf_log_error(const char *file, int line, const char *msg)
 {
 	char	 esc[512];
