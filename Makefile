@@ -31,7 +31,7 @@ UNIT_SRCS = $(wildcard test-harness/unit/test_*.c)
 
 obj = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
-.PHONY: all san check unit lint bench run clean deps deps-test install
+.PHONY: all san fuzz check unit lint bench run clean deps deps-test install
 
 all: $(B)/authmilter
 
@@ -72,6 +72,26 @@ $(foreach f,$(SUITE_SRCS),$(eval $(call suite_rule,$(f))))
 
 san: $(S)/authmilter $(UNIT_BINS) $(SUITE_BINS)
 
+# libFuzzer targets (clang): test-harness/fuzz/fuzz_*.c, run briefly by
+# test-harness/suites/fuzz.sh
+FZ	 = build/fuzz
+FUZZ_CC	?= clang
+FUZZFLAGS = -fsanitize=fuzzer-no-link,address,undefined \
+	   -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRCS = $(wildcard test-harness/fuzz/fuzz_*.c)
+FUZZ_BINS = $(patsubst test-harness/fuzz/%.c,$(FZ)/%,$(FUZZ_SRCS))
+
+$(FZ)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CSTD) $(WARN) -O1 -g $(FUZZFLAGS) -I. $(PKG_CFLAGS) \
+	    -MMD -MP -c -o $@ $<
+
+$(FUZZ_BINS): $(FZ)/%: $(FZ)/obj/test-harness/fuzz/%.o \
+	    $(call obj,$(FZ),$(UNIT_LIB_SRCS))
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+
+fuzz: $(FUZZ_BINS)
+
 # --- the README's commands --------------------------------------------------
 deps:
 	@test-harness/deps.sh build
@@ -87,7 +107,7 @@ unit: san
 	@test-harness/run-tests --unit-only
 
 check: deps-test
-	$(MAKE) san all
+	$(MAKE) san all fuzz build/params-dump
 	@test-harness/run-tests
 
 build/params-dump: test-harness/lint/params_dump.c conf/params.c conf/conf.h

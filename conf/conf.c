@@ -277,6 +277,22 @@ conf_free(struct conf **cfp)
 	*cfp = NULL;
 }
 
+/* dump_str - a libconfig string literal, escaped */
+static void
+dump_str(const char *s, FILE *fp)
+{
+	fputc('"', fp);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(fp, "\\%c", *s);
+		else if ((unsigned char)*s < ' ' || *s == 0x7f)
+			fprintf(fp, "\\x%02x", (unsigned char)*s);
+		else
+			fputc(*s, fp);
+	}
+	fputc('"', fp);
+}
+
 /* dump_value - one value in libconfig syntax */
 static void
 dump_value(const struct conf *cf, const struct param *p, FILE *fp)
@@ -287,7 +303,7 @@ dump_value(const struct conf *cf, const struct param *p, FILE *fp)
 
 	switch (p->type) {
 	case PT_STR:
-		fprintf(fp, "\"%s\"", *FIELD(cf, p, char *));
+		dump_str(*FIELD(cf, p, char *), fp);
 		break;
 	case PT_BOOL:
 		fputs(*FIELD(cf, p, bool) ? "true" : "false", fp);
@@ -311,16 +327,41 @@ dump_value(const struct conf *cf, const struct param *p, FILE *fp)
 	}
 }
 
+/* dump_key - one "name = value;" line */
+static void
+dump_key(const struct conf *cf, const struct param *p, const char *name,
+    const char *indent, FILE *fp)
+{
+	fprintf(fp, "%s%s = ", indent, name);
+	dump_value(cf, p, fp);
+	fputs(";\n", fp);
+}
+
 /* conf_dump - every key and its effective value, one per line */
 void
 conf_dump(const struct conf *cf, FILE *fp)
 {
-	size_t	 i;
+	const char *key, *dot;
+	size_t	 i, j, glen;
 
 	for (i = 0; i < conf_nparams; i++) {
-		fprintf(fp, "%s = ", conf_params[i].key);
-		dump_value(cf, &conf_params[i], fp);
-		fputs(";\n", fp);
+		key = conf_params[i].key;
+		if ((dot = strchr(key, '.')) == NULL) {
+			dump_key(cf, &conf_params[i], key, "", fp);
+			continue;
+		}
+		glen = (size_t)(dot - key);
+		for (j = 0; j < i; j++)		/* group already written */
+			if (strncmp(conf_params[j].key, key, glen + 1) == 0)
+				break;
+		if (j < i)
+			continue;
+		fprintf(fp, "%.*s = {\n", (int)glen, key);
+		for (j = i; j < conf_nparams; j++)
+			if (strncmp(conf_params[j].key, key, glen + 1) == 0)
+				dump_key(cf, &conf_params[j],
+				    conf_params[j].key + glen + 1, "\t", fp);
+		fputs("};\n", fp);
 	}
 }
 

@@ -32,8 +32,12 @@ check "n-example-ok" $? "$(cat "$tmp/out")"
 
 # -n -p: every key with its effective value
 $bin -n -p -c conf/authmilter.conf >"$tmp/out" 2>&1
-grep -qx 'mode = "enforce";' "$tmp/out" && grep -q '^dns.timeout = 5000;$' "$tmp/out"
+grep -qx 'mode = "enforce";' "$tmp/out" && grep -qx '	timeout = 5000;' "$tmp/out"
 check "n-p-prints-keys" $? "$(head -3 "$tmp/out")"
+
+# -n -p output is itself a valid configuration
+$bin -n -c "$tmp/out" >"$tmp/out2" 2>&1
+check "n-p-output-loads" $? "$(cat "$tmp/out2")"
 
 # -n: errors give exit 1 and file:line: reason
 printf 'mode = "enforce";\ndns = { timeout = 7; };\n' >"$tmp/bad1.conf"
