@@ -413,6 +413,50 @@ dkimv_field(struct buf *f, const char *name, const char *value)
 	return (buf_puts(f, p));
 }
 
+/* dkimv_tag - value of tag t in a tag-list, white space removed */
+static bool
+dkimv_tag(const char *list, const char *t, char *dst, size_t len)
+{
+	const char *p = list, *eq;
+	size_t	 tl = strlen(t), o;
+
+	for (; *p != '\0'; p = *p == ';' ? p + 1 : p) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		eq = p + strcspn(p, "=;");
+		if (*eq == '=' && (size_t)(eq - p) >= tl &&
+		    strncmp(p, t, tl) == 0 &&
+		    strspn(p + tl, " \t\r\n") == (size_t)(eq - p) - tl) {
+			for (o = 0, p = eq + 1; *p != '\0' && *p != ';'; p++)
+				if (strchr(" \t\r\n", *p) == NULL && o + 1 < len)
+					dst[o++] = *p;
+			dst[o] = '\0';
+			return (o > 0);
+		}
+		p += strcspn(p, ";");
+	}
+	return (false);
+}
+
+/*
+ * dkimv_prefetch - start the key lookup of a DKIM-Signature as soon as
+ * the field arrives: by end of header, when the library asks for the
+ * key, the answer is cached or on its way, in parallel with the other
+ * keys, the DMARC and the SPF lookups
+ */
+static void
+dkimv_prefetch(struct dkimv_msg *m, const char *value)
+{
+	char	 d[LIM_DOMAIN], s[64], name[LIM_DOMAIN + 80];
+
+	if (m->nsighdrs > m->v->max_sigs || !dkimv_tag(value, "d", d,
+	    sizeof(d)) || !dkimv_tag(value, "s", s, sizeof(s)))
+		return;
+	if ((size_t)snprintf(name, sizeof(name), "%s._domainkey.%s", s, d) <
+	    sizeof(name))
+		dns_prefetch(m->v->dns, name, DNS_T_TXT);
+}
+
 /* dkimv_header - feed one header field as the milter delivers it */
 int
 dkimv_header(struct dkimv_msg *m, const char *name, const char *value,
@@ -442,8 +486,10 @@ dkimv_header(struct dkimv_msg *m, const char *name, const char *value,
 		    strlen(name)), LIM_HEADER);
 		return (AM_OK);		/* not fed: signatures over it fail */
 	}
-	if (strcasecmp(name, "DKIM-Signature") == 0)
+	if (strcasecmp(name, "DKIM-Signature") == 0) {
 		m->nsighdrs++;
+		dkimv_prefetch(m, value);
+	}
 	/* a field the library refuses (DKIM_STAT_SYNTAX) is simply not
 	 * covered; a malformed DKIM-Signature is kept as a bad signature */
 	st = dkim_header(m->dkim, (u_char *)m->field->data, m->field->len);

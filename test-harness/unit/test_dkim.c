@@ -734,6 +734,24 @@ test_unsigned(void **state)
 	assert_int_equal(dns_mock_queries(f->d), 0);
 }
 
+/* test_prefetch - a key lookup starts when its signature arrives */
+static void
+test_prefetch(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(dkimv_header(f->m, "DKIM-Signature",
+	    " v=1; a=rsa-sha256; c=relaxed/relaxed;\n\td = sender.example;"
+	    " s=\n\t sel1; h=from; bh=AAAA; b=BBBB", f->why), AM_OK);
+	assert_int_equal(dns_mock_prefetches(f->d), 1);
+	/* no s= (malformed): nothing to look up */
+	assert_int_equal(dkimv_header(f->m, "DKIM-Signature",
+	    " v=1; a=rsa-sha256; d=sender.example; ss=x; h=from; b=B",
+	    f->why), AM_OK);
+	assert_int_equal(dns_mock_prefetches(f->d), 1);
+	assert_int_equal(dns_mock_queries(f->d), 0);
+}
+
 /* test_empty - end of message straight away */
 static void
 test_empty(void **state)
@@ -962,6 +980,7 @@ main(void)
 {
 	static const struct CMUnitTest fixed[] = {
 		FX(test_unsigned),
+		FX(test_prefetch),
 		FX(test_empty),
 		FX(test_out_of_order),
 		FX(test_abandoned),
