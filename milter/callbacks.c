@@ -6,14 +6,16 @@
  *	the private data, calls one stage of session.c, and maps the
  *	status. Nothing here decides anything.
  *
- *	negotiate asks only for the steps we use (no RCPT, DATA, unknown
- *	commands), for header values with their leading space
- *	(SMFIP_HDR_LEADSPC, so DKIM sees header bytes as sent), and for no
- *	reply at HELO, each header, end of headers and each body chunk:
- *	those stages never decide, so the MTA need not wait for us. Their
- *	callbacks must then return SMFIS_NOREPLY (libmilter fakes the
- *	replies for an MTA without the feature). A stage that fails there
- *	marks the message failed; end of message gives the on_error reply.
+ *	negotiate asks for header values with their leading space
+ *	(SMFIP_HDR_LEADSPC, so DKIM sees header bytes as sent). On a unix
+ *	socket it also skips the steps we do not use (RCPT, DATA) and asks
+ *	for no reply at HELO, each header, end of headers and each body
+ *	chunk: those stages never decide, so the MTA need not wait for us;
+ *	their callbacks then return SMFIS_NOREPLY. Over TCP it does
+ *	neither: the MTA's writes that get no answer wait for our delayed
+ *	ACK (Nagle's algorithm on the MTA side, ~40 ms a message), which
+ *	costs far more than a reply does. A stage that fails marks the
+ *	message failed; end of message gives the on_error reply.
  *	connect pins the configuration snapshot; close releases it.
  *	A trusted client is accepted at connect: libmilter then skips the
  *	rest of the connection.
@@ -30,6 +32,23 @@
 #include "policy/policy.h"
 #include "util/am.h"
 #include "util/log.h"
+
+static bool callbacks_quiet;		/* unix socket: no-reply steps */
+
+/* callbacks_setup - choose the protocol steps for the socket kind */
+void
+callbacks_setup(const char *socket)
+{
+	callbacks_quiet = strncmp(socket, "unix:", 5) == 0 ||
+	    strncmp(socket, "local:", 6) == 0 || socket[0] == '/';
+}
+
+/* step_reply - the status of a stage that never decides */
+static sfsistat
+step_reply(void)
+{
+	return (callbacks_quiet ? SMFIS_NOREPLY : SMFIS_CONTINUE);
+}
 
 /* conn_fail - a stage failed: the on_error reply */
 static sfsistat
@@ -49,9 +68,11 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	unsigned long want = SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOUNKNOWN |
-	    SMFIP_HDR_LEADSPC | SMFIP_NR_HELO | SMFIP_NR_HDR | SMFIP_NR_EOH |
-	    SMFIP_NR_BODY;
+	unsigned long want = SMFIP_NOUNKNOWN | SMFIP_HDR_LEADSPC;
+
+	if (callbacks_quiet)
+		want |= SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NR_HELO |
+		    SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
 
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
 	*pf1 = f1 & want;
@@ -94,7 +115,7 @@ mlfi_helo(SMFICTX *ctx, char *helo)
 
 	if (c != NULL)
 		conn_helo(c, helo);
-	return (SMFIS_NOREPLY);
+	return (step_reply());
 }
 
 /* mlfi_envfrom - new message: SPF for HELO and MAIL FROM */
@@ -119,7 +140,7 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 
 	if (c != NULL && c->msg != NULL)
 		(void)msg_header(c, name, value);	/* failure acted on at eom */
-	return (SMFIS_NOREPLY);
+	return (step_reply());
 }
 
 /* mlfi_eoh - end of headers */
@@ -130,7 +151,7 @@ mlfi_eoh(SMFICTX *ctx)
 
 	if (c != NULL && c->msg != NULL)
 		(void)msg_eoh(c);
-	return (SMFIS_NOREPLY);
+	return (step_reply());
 }
 
 /* mlfi_body - a body chunk, for DKIM body hashes */
@@ -141,7 +162,7 @@ mlfi_body(SMFICTX *ctx, unsigned char *p, size_t n)
 
 	if (c != NULL && c->msg != NULL)
 		(void)msg_body(c, p, n);
-	return (SMFIS_NOREPLY);
+	return (step_reply());
 }
 
 /* mlfi_eom - evaluate, decide, edit, reply */

@@ -5,6 +5,13 @@
  *	#include "milter/callbacks.h"
  *
  *	extern struct smfiDesc callbacks_desc;
+
+void	callbacks_setup(const char *socket);
+ *	void callbacks_setup(const char *socket);
+ * DESCRIPTION
+ *	callbacks_setup() is called once before smfi_register(): the
+ *	socket kind (unix or TCP) decides which protocol steps we
+ *	negotiate (see callbacks.c).
  */
 #ifndef AM_CALLBACKS_H
 #define AM_CALLBACKS_H
@@ -12,5 +19,7 @@
 #include <libmilter/mfapi.h>
 
 extern struct smfiDesc callbacks_desc;
+
+void	callbacks_setup(const char *socket);
 
 #endif

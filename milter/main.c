@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -255,6 +256,7 @@ serve(const struct opts *o, struct conf *cf, struct buf *why)
 	pthread_t tid;
 	int	 rc;
 
+	callbacks_setup(cf->socket);
 	if (smfi_setconn(cf->socket) != MI_SUCCESS ||
 	    smfi_register(callbacks_desc) != MI_SUCCESS ||
 	    smfi_opensocket(true) != MI_SUCCESS) {
@@ -308,6 +310,13 @@ main(int argc, char **argv)
 	}
 	fac = log_facility_parse(cf->syslog_facility);	/* checked by conf */
 	snprintf(pidfile, sizeof(pidfile), "%s", cf->pidfile);
+	/*
+	 * glibc gives each thread that allocates its own arena (8 per
+	 * core), so per-connection memory spreads over many half-empty
+	 * arenas: two hold peak RSS down and cost less CPU (measured with
+	 * test-harness/bench at c=128).
+	 */
+	mallopt(M_ARENA_MAX, 2);
 	signal(SIGPIPE, SIG_IGN);
 	/*
 	 * Blocked in every thread (they inherit the mask): SIGUSR1 goes to
