@@ -269,6 +269,19 @@ dm_under(const char *d, const char *org)
 	    strcmp(d + ld - lo, org) == 0);
 }
 
+/*
+ * dm_is_suffix - d is a public suffix (when a list is loaded): a
+ * signature by a whole suffix ("d=co.uk") never vouches for an author
+ */
+static bool
+dm_is_suffix(const struct dmarc *dm, const char *d)
+{
+	char	 org[LIM_DOMAIN];
+
+	return (dm->psl != NULL && *d != '\0' &&
+	    psl_org_domain(dm->psl, d, org, sizeof(org)) == AM_PERM);
+}
+
 /* --- lookups and the tree walk ---------------------------------------- */
 
 /* dm_fetch - the DMARC records at _dmarc.<domain>; keep the first */
@@ -611,7 +624,7 @@ dm_align(struct dm_eval *ev, const struct spf_result *mailfrom,
 	for (i = 0; i < n && !res->dkim_aligned; i++) {
 		sig = &dkim->sigs[i];
 		if (sig->result != DKIM_RES_PASS || sig->partial_body ||
-		    sig->extra_header)
+		    sig->extra_header || dm_is_suffix(ev->dm, sig->d))
 			continue;
 		a = dm_aligned(ev, sig->d, res->adkim);
 		res->dkim_aligned = a == AL_YES;

@@ -1048,6 +1048,44 @@ test_budget(void **state)
 	free(dk);
 }
 
+/* test_suffix_signer - a d= that is a public suffix never aligns */
+static void
+test_suffix_signer(void **state)
+{
+	struct dkim_result *dk = calloc(1, sizeof(*dk));
+	struct buf *why = buf_new(256);
+	struct dmarc_result r;
+	struct dns *dns = dns_mock_new();
+	struct dmarc *dm;
+
+	(void)state;
+	assert_non_null(dk);
+	dns_mock_add(dns, "_dmarc.co.uk", DNS_T_TXT, "v=DMARC1; p=reject");
+	dns_mock_add(dns, "_dmarc.shop.example", DNS_T_TXT,
+	    "v=DMARC1; p=reject");
+	dk->nsigs = 1;
+	dk->sigs[0].result = DKIM_RES_PASS;
+	snprintf(dk->sigs[0].d, sizeof(dk->sigs[0].d), "co.uk");
+	dm = dm_new(dns, DMARC_ORG_TREEWALK,
+	    "/usr/share/publicsuffix/public_suffix_list.dat", why);
+	assert_non_null(dm);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(dmarc_evaluate(dm, "co.uk", NULL, dk, &r, why),
+	    AM_OK);
+	assert_int_equal(r.result, DMARC_RES_FAIL);
+	assert_false(r.dkim_aligned);
+	/* the same signature shape by an ordinary domain does align */
+	snprintf(dk->sigs[0].d, sizeof(dk->sigs[0].d), "shop.example");
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(dmarc_evaluate(dm, "shop.example", NULL, dk, &r,
+	    why), AM_OK);
+	assert_int_equal(r.result, DMARC_RES_PASS);
+	dmarc_free(&dm);
+	dns_free(&dns);
+	buf_free(&why);
+	free(dk);
+}
+
 /* test_prefetch - every name a walk may ask is started at once */
 static void
 test_prefetch(void **state)
@@ -1100,6 +1138,7 @@ main(void)
 		cmocka_unit_test(test_walk_fields),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_prefetch),
+		cmocka_unit_test(test_suffix_signer),
 	};
 
 	fprintf(stderr, "test_dmarc: %zu org, %zu small-list, %zu eval cases\n",
