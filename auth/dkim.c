@@ -124,6 +124,7 @@ struct dkimv_msg {
 	struct buf *field;		/* "name:value" being fed */
 	struct buf *dnswhy;		/* dns_query()'s reason */
 	struct dkimcov cov;		/* body length, singleton fields */
+	bool	 count_len;		/* a signature has l=: count body */
 	int	 nnotes;
 	struct dkimv_keynote notes[LIM_DKIM_SIGS];
 };
@@ -496,10 +497,34 @@ dkimv_header(struct dkimv_msg *m, const char *name, const char *value,
 	return (dkimv_libstat(m, st, "dkim_header", why));
 }
 
+/*
+ * dkimv_any_l - does a signature carry l=? Only then is the body length
+ * counted (for partial_body): a byte-by-byte pass we skip otherwise.
+ * When the list is not available, count to be safe.
+ */
+static bool
+dkimv_any_l(struct dkimv_msg *m, DKIM_STAT eoh)
+{
+	DKIM_SIGINFO **sigs;
+	int	 i, n;
+
+	if (eoh == DKIM_STAT_NOSIG)
+		return (false);
+	if (dkim_getsiglist(m->dkim, &sigs, &n) != DKIM_STAT_OK)
+		return (true);
+	for (i = 0; i < n; i++)
+		if (dkim_sig_gettagvalue(sigs[i], false, (u_char *)"l") !=
+		    NULL)
+			return (true);
+	return (false);
+}
+
 /* dkimv_eoh - end of header: the library looks up keys now */
 int
 dkimv_eoh(struct dkimv_msg *m, struct buf *why)
 {
+	DKIM_STAT st;
+
 	if (m->state == DKIMV_DONE)
 		return (buf_why(why, AM_PERM,
 		    "dkim: end of header out of order"));
@@ -517,7 +542,9 @@ dkimv_eoh(struct dkimv_msg *m, struct buf *why)
 		m->failed = true;
 		return (buf_why(why, AM_TEMP, "%s", m->failwhy));
 	}
-	return (dkimv_libstat(m, dkim_eoh(m->dkim), "dkim_eoh", why));
+	st = dkim_eoh(m->dkim);
+	m->count_len = dkimv_any_l(m, st);
+	return (dkimv_libstat(m, st, "dkim_eoh", why));
 }
 
 /* dkimv_body - feed body bytes as sent (CRLF) */
@@ -535,7 +562,8 @@ dkimv_body(struct dkimv_msg *m, const unsigned char *p, size_t n,
 		return (buf_why(why, AM_TEMP, "%s", m->failwhy));
 	if (n == 0)
 		return (AM_OK);
-	dkimcov_body(&m->cov, p, n);
+	if (m->count_len)
+		dkimcov_body(&m->cov, p, n);
 	return (dkimv_libstat(m, dkim_body(m->dkim, (u_char *)p, n),
 	    "dkim_body", why));
 }
