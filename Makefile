@@ -59,12 +59,15 @@ $(S)/unit/%: $(S)/obj/test-harness/unit/%.o $(call obj,$(S),$(UNIT_LIB_SRCS))
 	$(CC) $(SANFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
 # conformance suites: test-harness/suites/NAME/NAME_suite.c, linked like
-# the unit tests, run by test-harness/suites/NAME.sh
+# the unit tests plus the milter stages that need no libmilter, run by
+# test-harness/suites/NAME.sh
 SUITE_SRCS = $(wildcard test-harness/suites/*/*_suite.c)
+SUITE_MILTER_SRCS = milter/session.c milter/eval.c milter/snap.c
 SUITE_BINS = $(foreach f,$(SUITE_SRCS),$(S)/suites/$(notdir $(f:.c=)))
 
 define suite_rule
-$(S)/suites/$(notdir $(1:.c=)): $(S)/obj/$(1:.c=.o) $(call obj,$(S),$(UNIT_LIB_SRCS))
+$(S)/suites/$(notdir $(1:.c=)): $(S)/obj/$(1:.c=.o) \
+	    $(call obj,$(S),$(UNIT_LIB_SRCS) $(SUITE_MILTER_SRCS))
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(SANFLAGS) -o $$@ $$^ $$(LIBS)
 endef

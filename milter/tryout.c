@@ -59,11 +59,14 @@ next_line(const char *p, const char *end, const char **eol_r)
 static void
 feed_header(struct conn *c, struct buf *field)
 {
-	char	*colon = memchr(field->data, ':', field->len);
+	char	*colon = memchr(field->data, ':', field->len), *end;
 
 	if (colon == NULL)
 		return;
 	*colon = '\0';
+	for (end = colon; end > field->data && (end[-1] == ' ' ||
+	    end[-1] == '\t'); end--)
+		end[-1] = '\0';	/* "From :" is From, as Postfix passes it */
 	msg_header(c, field->data, colon + 1);
 }
 

@@ -96,5 +96,13 @@ $bin -t "$tmp/nofrom.eml" -c "$tmp/t.conf" --client-ip 192.0.2.1 \
 [ $? -eq 0 ] && grep -q '^action: reject 550 5.7.1 ' "$tmp/out"
 check "t-no-from-rejected" $? "$(cat "$tmp/out" "$tmp/err")"
 
+# "From :" is a From: field, as Postfix passes it to milters
+printf 'From : a@a.example\nFrom: b@b.example\nSubject: two\n\nbody\n' \
+    >"$tmp/twofrom.eml"
+$bin -t "$tmp/twofrom.eml" -c "$tmp/t.conf" --client-ip 192.0.2.1 \
+    --helo h.example --mail-from a@a.example >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 0 ] && grep -q '^action: reject 550 5.7.1 .*multiple-fields' "$tmp/out"
+check "t-from-space-colon" $? "$(cat "$tmp/out" "$tmp/err")"
+
 echo "# cli: $n checks"
 exit 0
