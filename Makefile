@@ -67,7 +67,8 @@ SUITE_BINS = $(foreach f,$(SUITE_SRCS),$(S)/suites/$(notdir $(f:.c=)))
 
 define suite_rule
 $(S)/suites/$(notdir $(1:.c=)): $(S)/obj/$(1:.c=.o) \
-	    $(call obj,$(S),$(UNIT_LIB_SRCS) $(SUITE_MILTER_SRCS))
+	    $(call obj,$(S),test-harness/suites/suite_io.c $(UNIT_LIB_SRCS) \
+	    $(SUITE_MILTER_SRCS))
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(SANFLAGS) -o $$@ $$^ $$(LIBS)
 endef

@@ -50,6 +50,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "test-harness/suites/suite_io.h"
 #include "auth/result.h"
 #include "conf/conf.h"
 #include "dns/dns.h"
@@ -109,50 +110,6 @@ struct got {
 };
 
 static bool verbose;
-
-/* slurp - a whole file, NUL-terminated, or NULL */
-static char *
-slurp(const char *path, size_t *len_r)
-{
-	FILE	*fp;
-	char	*p;
-	long	 n;
-
-	if ((fp = fopen(path, "rb")) == NULL)
-		return (NULL);
-	if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 ||
-	    fseek(fp, 0, SEEK_SET) != 0 || (p = malloc((size_t)n + 1)) ==
-	    NULL) {
-		fclose(fp);
-		return (NULL);
-	}
-	if (fread(p, 1, (size_t)n, fp) != (size_t)n) {
-		free(p);
-		fclose(fp);
-		return (NULL);
-	}
-	p[n] = '\0';
-	fclose(fp);
-	*len_r = (size_t)n;
-	return (p);
-}
-
-/* next_line - cut the line at *pp (LF or CRLF), advance; NULL at end */
-static char *
-next_line(char **pp, char *end)
-{
-	char	*p = *pp, *nl;
-
-	if (p >= end)
-		return (NULL);
-	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-		nl = end;
-	*pp = nl < end ? nl + 1 : end;
-	*nl = '\0';
-	if (nl > p && nl[-1] == '\r')
-		nl[-1] = '\0';
-	return (p);
-}
 
 /*
  * zone_tokens - split a zone line in place: blanks separate, "quoted"
@@ -266,10 +223,10 @@ zone_load(const char *path)
 	char	*text, *p, *line;
 	size_t	 len;
 
-	if ((text = slurp(path, &len)) == NULL)
+	if ((text = suite_slurp(path, &len)) == NULL)
 		return (NULL);
 	d = dns_mock_new();
-	for (p = text; (line = next_line(&p, text + len)) != NULL;) {
+	for (p = text; (line = suite_next_line(&p, text + len)) != NULL;) {
 		if (strncmp(line, ";ERROR,", 7) == 0)
 			zone_error(d, line + 7);
 		else if (*line != ';' && *line != '\0' && *line != '#')
@@ -308,7 +265,7 @@ feed_message(struct conn *c, char *text, size_t len)
 	struct buf *body = buf_new(AM_MSG_MAX * 2);
 	char	*p = text, *end = text + len, *line;
 
-	while ((line = next_line(&p, end)) != NULL) {
+	while ((line = suite_next_line(&p, end)) != NULL) {
 		if (*line == '\0')		/* end of header */
 			break;
 		if (*line == ' ' || *line == '\t') {
@@ -324,7 +281,7 @@ feed_message(struct conn *c, char *text, size_t len)
 	if (field->len > 0)
 		feed_field(c, field);
 	(void)msg_eoh(c);
-	while ((line = next_line(&p, end)) != NULL) {
+	while ((line = suite_next_line(&p, end)) != NULL) {
 		(void)buf_puts(body, line);
 		(void)buf_append(body, "\r\n", 2);
 	}
@@ -433,7 +390,7 @@ evaluate(struct dns *zone, const char *root, const struct scenario *s,
 	int	 st = AM_PERM;
 
 	snprintf(path, sizeof(path), "%s/data/source/%s", root, s->source);
-	if ((text = slurp(path, &len)) == NULL) {
+	if ((text = suite_slurp(path, &len)) == NULL) {
 		snprintf(g->why, sizeof(g->why), "cannot read %s", path);
 		buf_free(&why);
 		return (AM_PERM);
@@ -636,13 +593,13 @@ run_table(struct dns *zone, const char *root, char *text, size_t len)
 	int	 col[AM_ARRAY_LEN(names)], nh, nc, total = 0, agree = 0, bad = 0;
 	size_t	 i;
 
-	if ((line = next_line(&p, text + len)) == NULL)
+	if ((line = suite_next_line(&p, text + len)) == NULL)
 		return (-1);
 	nh = tsv_cols(line, hdr);
 	for (i = 0; i < AM_ARRAY_LEN(names); i++)
 		if ((col[i] = tsv_col(hdr, nh, names[i])) < 0)
 			return (-1);
-	while ((line = next_line(&p, text + len)) != NULL) {
+	while ((line = suite_next_line(&p, text + len)) != NULL) {
 		struct scenario s;
 		const char **f = &s.desc;
 
@@ -682,7 +639,7 @@ main(int argc, char **argv)
 		return (2);
 	}
 	snprintf(path, sizeof(path), "%s/milter-scenarios.tsv", root);
-	if ((text = slurp(path, &len)) == NULL) {
+	if ((text = suite_slurp(path, &len)) == NULL) {
 		printf("not ok - amcorpus/table: cannot read %s\n", path);
 		dns_free(&zone);
 		return (2);

@@ -44,6 +44,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "test-harness/suites/suite_io.h"
 #include "auth/dkim.h"
 #include "auth/result.h"
 #include "dns/dns.h"
@@ -77,50 +78,6 @@ struct tally {
 
 static bool verbose;
 
-/* slurp - a whole file, NUL-terminated, or NULL */
-static char *
-slurp(const char *path, size_t *len_r)
-{
-	FILE	*fp;
-	char	*p;
-	long	 n;
-
-	if ((fp = fopen(path, "rb")) == NULL)
-		return (NULL);
-	if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 ||
-	    fseek(fp, 0, SEEK_SET) != 0 || (p = malloc((size_t)n + 1)) ==
-	    NULL) {
-		fclose(fp);
-		return (NULL);
-	}
-	if (fread(p, 1, (size_t)n, fp) != (size_t)n) {
-		free(p);
-		fclose(fp);
-		return (NULL);
-	}
-	p[n] = '\0';
-	fclose(fp);
-	*len_r = (size_t)n;
-	return (p);
-}
-
-/* next_line - cut the line at *pp (LF or CRLF), advance; NULL at end */
-static char *
-next_line(char **pp, char *end)
-{
-	char	*p = *pp, *nl;
-
-	if (p >= end)
-		return (NULL);
-	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-		nl = end;
-	*pp = nl < end ? nl + 1 : end;
-	*nl = '\0';
-	if (nl > p && nl[-1] == '\r')
-		nl[-1] = '\0';
-	return (p);
-}
-
 /*
  * zone_load - "name text" lines into a mock; text NXDOMAIN, ~~error~~
  * (timeout, SERVFAIL) and "quoted" as in Mail::DKIM's FAKE_DNS.dat
@@ -132,10 +89,10 @@ zone_load(const char *path)
 	char	*text, *p, *line, *val, *end;
 	size_t	 len, n;
 
-	if ((text = slurp(path, &len)) == NULL)
+	if ((text = suite_slurp(path, &len)) == NULL)
 		return (NULL);
 	d = dns_mock_new();
-	for (p = text; (line = next_line(&p, text + len)) != NULL;) {
+	for (p = text; (line = suite_next_line(&p, text + len)) != NULL;) {
 		if (*line == '#' || *line == '\0')
 			continue;
 		val = line + strcspn(line, " \t");
@@ -187,7 +144,7 @@ feed(struct dkimv_msg *m, char *text, size_t len, struct buf *why)
 	bool	 inhdr = true;
 	int	 rc = AM_OK;
 
-	while (rc == AM_OK && (line = next_line(&p, text + len)) != NULL) {
+	while (rc == AM_OK && (line = suite_next_line(&p, text + len)) != NULL) {
 		if (inhdr && (*line == ' ' || *line == '\t') && name->len > 0) {
 			(void)buf_putc(val, '\n');
 			(void)buf_puts(val, line);
@@ -258,7 +215,7 @@ verify(struct dns *zone, const char *path, struct dkim_result *res_r,
 	int	 rc;
 
 	memset(res_r, 0, sizeof(*res_r));
-	if ((text = slurp(path, &len)) == NULL)
+	if ((text = suite_slurp(path, &len)) == NULL)
 		return (buf_why(why, AM_PERM, "cannot read %s", path));
 	if ((v = dkimv_new(zone, SUITE_MAXSIGS, SUITE_MINBITS, why)) == NULL ||
 	    (m = dkimv_msg_new(v, "suite", why)) == NULL)
@@ -391,7 +348,7 @@ run_rows(const struct suite *s, const char *base, struct dns *zone,
 	struct dkim_result res;
 	int	 n, rc;
 
-	while ((line = next_line(&p, end)) != NULL) {
+	while ((line = suite_next_line(&p, end)) != NULL) {
 		if (*line == '\0' || *line == '#')
 			continue;
 		if ((n = tsv_cols(line, cell)) <= want_col || (sig_col >= 0 &&
@@ -430,13 +387,13 @@ run_suite(const struct suite *s, const char *root, struct tally *t)
 		return (AM_PERM);
 	}
 	(void)snprintf(path, sizeof(path), "%s/expected.tsv", base);
-	if ((text = slurp(path, &len)) == NULL) {
+	if ((text = suite_slurp(path, &len)) == NULL) {
 		printf("not ok - dkim/%s: cannot read %s\n", s->name, path);
 		dns_free(&zone);
 		return (AM_PERM);
 	}
 	p = text;
-	hdr = next_line(&p, text + len);
+	hdr = suite_next_line(&p, text + len);
 	n = hdr != NULL ? tsv_cols(hdr, cell) : 0;
 	if ((want_col = tsv_find(cell, n, s->col[0])) < 0)
 		want_col = tsv_find(cell, n, s->col[1]);
