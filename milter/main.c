@@ -336,8 +336,9 @@ main(int argc, char **argv)
 	log_set_debug(cf->debug);
 	write_pidfile(pidfile);
 	rc = serve(&o, cf, why);		/* cf now belongs to the snapshot */
-	if (pidfile[0] != '\0')
-		unlink(pidfile);
+	if (pidfile[0] != '\0' && unlink(pidfile) != 0 && errno != ENOENT)
+		log_warn("pidfile %s: %s (its directory must be writable by "
+		    "user)", pidfile, strerror(errno));
 	buf_free(&why);
 	return (rc);
 }
