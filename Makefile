@@ -23,7 +23,7 @@ SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 B	?= build
 S	 = build/san
 
-LIB_SRCS = $(wildcard util/*.c) $(wildcard conf/*.c) dns/dns.c \
+LIB_SRCS = $(wildcard util/*.c) $(wildcard conf/*.c) dns/dns.c dns/answer.c \
 	   $(wildcard auth/*.c) $(wildcard policy/*.c)
 MILTER_SRCS = $(wildcard milter/*.c)
 MOCK_SRCS = dns/dns_mock.c

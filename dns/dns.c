@@ -98,17 +98,6 @@ struct dns_q {
 
 static struct dns_q *dns_q_new(struct dns *);
 
-/* returned when even the answer cannot be allocated; never freed */
-static struct dns_answer dns_oom = { DNS_TEMP, 0, 0, NULL };
-
-/* dns_status_str - short name of a DNS_* status */
-const char *
-dns_status_str(int status)
-{
-	static const char *tab[] = {"ok", "notfound", "temperror", "permerror"};
-
-	return ((unsigned)status < AM_ARRAY_LEN(tab) ? tab[status] : "?");
-}
 
 /* dns_type_str - mnemonic of the types we ask for, else the number */
 static const char *
@@ -168,24 +157,6 @@ dns_name_check(const char *name, char *out, size_t outlen, struct buf *why)
 		return (buf_why(why, DNS_PERM, "empty label"));
 	out[o] = '\0';
 	return (DNS_OK);
-}
-
-/* dns_answer_free - release an answer and clear the caller's pointer */
-void
-dns_answer_free(struct dns_answer **ap)
-{
-	struct dns_answer *a;
-	size_t	 i;
-
-	if (ap == NULL || (a = *ap) == NULL)
-		return;
-	*ap = NULL;
-	if (a == &dns_oom)
-		return;
-	for (i = 0; i < a->nrr; i++)
-		free(a->rr[i].data);
-	free(a->rr);
-	free(a);
 }
 
 /* dns_wire_name - uncompressed wire name to text; length or -1 */
@@ -509,7 +480,7 @@ dns_query(struct dns *d, const char *name, int type,
 	int	 st;
 
 	if ((a = calloc(1, sizeof(*a))) == NULL) {
-		*ans_r = &dns_oom;
+		*ans_r = dns_answer_oom();
 		return (buf_why(why, DNS_TEMP, "out of memory"));
 	}
 	st = dns_name_check(name, norm, sizeof(norm), why);

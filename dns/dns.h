@@ -84,6 +84,7 @@ void	dns_free(struct dns **dp);
 int	dns_query(struct dns *d, const char *name, int type,
 	    struct dns_answer **ans_r, struct buf *why);
 void	dns_answer_free(struct dns_answer **ap);
+struct dns_answer *dns_answer_oom(void);
 void	dns_prefetch(struct dns *d, const char *name, int type);
 const char *dns_status_str(int status);
 

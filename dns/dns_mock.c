@@ -74,15 +74,6 @@ struct dns {
 	atomic_uint	 prefetches;
 };
 
-/* dns_status_str - short name of a DNS_* status */
-const char *
-dns_status_str(int status)
-{
-	static const char *tab[] = {"ok", "notfound", "temperror", "permerror"};
-
-	return ((unsigned)status < AM_ARRAY_LEN(tab) ? tab[status] : "?");
-}
-
 /* mock_name - copy a name without its trailing dot, or -1 */
 static int
 mock_name(const char *name, char *out, size_t outlen)
@@ -315,22 +306,6 @@ unsigned
 dns_mock_queries(const struct dns *d)
 {
 	return (atomic_load(&d->queries));
-}
-
-/* dns_answer_free - release an answer and clear the caller's pointer */
-void
-dns_answer_free(struct dns_answer **ap)
-{
-	struct dns_answer *a;
-	size_t	 i;
-
-	if (ap == NULL || (a = *ap) == NULL)
-		return;
-	*ap = NULL;
-	for (i = 0; i < a->nrr; i++)
-		free(a->rr[i].data);
-	free(a->rr);
-	free(a);
 }
 
 /* mock_copy - append one zone RR to an answer */
