@@ -192,8 +192,7 @@ msg_end(struct conn *c, const char *qid)
 		return (AM_OK);
 	}
 	if (!m->failed && eval_results(c, m) == AM_OK)
-		policy_decide(&m->res, cf, (int)arc4random_uniform(100),
-		    &m->out.d);
+		policy_decide(&m->res, cf, &m->out.d);
 	if (!m->failed && eval_edits(c, m) != AM_OK) {
 		buf_setf(c->why, "header too long");
 		msg_fail(c, "edits");

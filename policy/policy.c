@@ -106,7 +106,7 @@ dmarc_fail(const struct conf *cf, const struct dmarc_result *dm,
 
 /* enforce - the verdict enforce mode gives */
 static void
-enforce(const struct auth_results *r, const struct conf *cf, int roll,
+enforce(const struct auth_results *r, const struct conf *cf,
     struct decision *d)
 {
 	const struct dmarc_result *dm = &r->dmarc;
@@ -136,7 +136,7 @@ enforce(const struct auth_results *r, const struct conf *cf, int roll,
 	}
 	/*
 	 * t=y (or pct=0 without t=): always the weaker policy. RFC 9989
-	 * removed pct; other values are ignored, so roll goes unused.
+	 * removed pct; other values are ignored.
 	 */
 	if (dm->testing)
 		p = weaker(p);
@@ -145,11 +145,11 @@ enforce(const struct auth_results *r, const struct conf *cf, int roll,
 
 /* policy_decide - the verdict for one message */
 void
-policy_decide(const struct auth_results *r, const struct conf *cf, int roll,
+policy_decide(const struct auth_results *r, const struct conf *cf,
     struct decision *d_r)
 {
 	memset(d_r, 0, sizeof(*d_r));
-	enforce(r, cf, roll, d_r);
+	enforce(r, cf, d_r);
 	d_r->would = d_r->verdict;
 	if (cf->mode == CONF_MODE_MONITOR && d_r->verdict > VERDICT_TAG) {
 		d_r->verdict = VERDICT_TAG;

@@ -5,14 +5,13 @@
  *	#include "policy/policy.h"
  *
  *	void policy_decide(const struct auth_results *r,
- *	    const struct conf *cf, int roll, struct decision *d_r);
+ *	    const struct conf *cf, struct decision *d_r);
  *	void policy_error(const struct conf *cf, const char *why,
  *	    struct decision *d_r);
  * DESCRIPTION
- *	policy_decide() is pure: no I/O, no clock, no randomness. roll is
- *	kept for callers that draw a number per message; RFC 9989 removed
- *	pct sampling, so it does not change the verdict (t=y, or pct=0 in
- *	an old record, applies the next weaker policy; see dmarc.c).
+ *	policy_decide() is pure: no I/O, no clock, no randomness. RFC 9989
+ *	removed pct sampling: t=y (or pct=0 in an old record, see dmarc.c)
+ *	applies the next weaker policy, any other pct the policy itself.
  *
  *	In order:
  *	1. From: not exactly one field with one author domain (missing,
@@ -40,7 +39,7 @@
 #include "policy/verdict.h"
 
 void	policy_decide(const struct auth_results *r, const struct conf *cf,
-	    int roll, struct decision *d_r);
+	    struct decision *d_r);
 void	policy_error(const struct conf *cf, const char *why,
 	    struct decision *d_r);
 

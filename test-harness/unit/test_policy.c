@@ -25,7 +25,6 @@ static const struct {
 	enum dkim_res dkim;		/* one signature, or none */
 	int	 pct;
 	bool	 testing;
-	int	 roll;
 	enum knob knob;
 	enum verdict want;
 	enum verdict want_would;
@@ -33,99 +32,92 @@ static const struct {
 	const char *want_xcode;
 } cases[] = {
 	{"pass", DMARC_RES_PASS, DMARC_P_REJECT, FROM_OK, 1, SPF_RES_PASS,
-	    DKIM_RES_NONE, 100, false, 0, K_NONE, VERDICT_ACCEPT,
+	    DKIM_RES_NONE, 100, false, K_NONE, VERDICT_ACCEPT,
 	    VERDICT_ACCEPT, "", ""},
 	{"no policy", DMARC_RES_NONE, DMARC_P_UNSET, FROM_OK, 1,
-	    SPF_RES_FAIL, DKIM_RES_NONE, 100, false, 0, K_NONE,
+	    SPF_RES_FAIL, DKIM_RES_NONE, 100, false, K_NONE,
 	    VERDICT_ACCEPT, VERDICT_ACCEPT, "", ""},
 	{"fail reject", DMARC_RES_FAIL, DMARC_P_REJECT, FROM_OK, 1,
-	    SPF_RES_FAIL, DKIM_RES_NONE, 100, false, 0, K_NONE,
+	    SPF_RES_FAIL, DKIM_RES_NONE, 100, false, K_NONE,
 	    VERDICT_REJECT, VERDICT_REJECT, "550", "5.7.26"},
 	{"fail quarantine", DMARC_RES_FAIL, DMARC_P_QUARANTINE, FROM_OK, 1,
-	    SPF_RES_FAIL, DKIM_RES_FAIL, 100, false, 0, K_NONE,
+	    SPF_RES_FAIL, DKIM_RES_FAIL, 100, false, K_NONE,
 	    VERDICT_QUARANTINE, VERDICT_QUARANTINE, "", ""},
 	{"fail none", DMARC_RES_FAIL, DMARC_P_NONE, FROM_OK, 1, SPF_RES_FAIL,
-	    DKIM_RES_NONE, 100, false, 0, K_NONE, VERDICT_TAG, VERDICT_TAG,
+	    DKIM_RES_NONE, 100, false, K_NONE, VERDICT_TAG, VERDICT_TAG,
 	    "", ""},
 	{"reject as quarantine", DMARC_RES_FAIL, DMARC_P_REJECT, FROM_OK, 1,
-	    SPF_RES_FAIL, DKIM_RES_NONE, 100, false, 0, K_REJ_QUAR,
+	    SPF_RES_FAIL, DKIM_RES_NONE, 100, false, K_REJ_QUAR,
 	    VERDICT_QUARANTINE, VERDICT_QUARANTINE, "", ""},
 	{"reject as tag", DMARC_RES_FAIL, DMARC_P_REJECT, FROM_OK, 1,
-	    SPF_RES_FAIL, DKIM_RES_NONE, 100, false, 0, K_REJ_TAG,
+	    SPF_RES_FAIL, DKIM_RES_NONE, 100, false, K_REJ_TAG,
 	    VERDICT_TAG, VERDICT_TAG, "", ""},
 	{"quarantine as tag", DMARC_RES_FAIL, DMARC_P_QUARANTINE, FROM_OK, 1,
-	    SPF_RES_FAIL, DKIM_RES_NONE, 100, false, 0, K_QUAR_TAG,
+	    SPF_RES_FAIL, DKIM_RES_NONE, 100, false, K_QUAR_TAG,
 	    VERDICT_TAG, VERDICT_TAG, "", ""},
 	{"temperror", DMARC_RES_TEMPERROR, DMARC_P_UNSET, FROM_OK, 1,
-	    SPF_RES_PASS, DKIM_RES_NONE, 100, false, 0, K_NONE,
+	    SPF_RES_PASS, DKIM_RES_NONE, 100, false, K_NONE,
 	    VERDICT_TEMPFAIL, VERDICT_TEMPFAIL, "451", "4.7.5"},
 	{"temperror accepted", DMARC_RES_TEMPERROR, DMARC_P_UNSET, FROM_OK, 1,
-	    SPF_RES_PASS, DKIM_RES_NONE, 100, false, 0, K_DNS_ACCEPT,
+	    SPF_RES_PASS, DKIM_RES_NONE, 100, false, K_DNS_ACCEPT,
 	    VERDICT_ACCEPT, VERDICT_ACCEPT, "", ""},
 	{"fail reject, spf temperror", DMARC_RES_FAIL, DMARC_P_REJECT,
-	    FROM_OK, 1, SPF_RES_TEMPERROR, DKIM_RES_NONE, 100, false, 0,
+	    FROM_OK, 1, SPF_RES_TEMPERROR, DKIM_RES_NONE, 100, false,
 	    K_NONE, VERDICT_TEMPFAIL, VERDICT_TEMPFAIL, "451", "4.7.5"},
 	{"fail reject, dkim temperror", DMARC_RES_FAIL, DMARC_P_REJECT,
-	    FROM_OK, 1, SPF_RES_FAIL, DKIM_RES_TEMPERROR, 100, false, 0,
+	    FROM_OK, 1, SPF_RES_FAIL, DKIM_RES_TEMPERROR, 100, false,
 	    K_NONE, VERDICT_TEMPFAIL, VERDICT_TEMPFAIL, "451", "4.7.5"},
 	{"fail none, dkim temperror", DMARC_RES_FAIL, DMARC_P_NONE, FROM_OK,
-	    1, SPF_RES_FAIL, DKIM_RES_TEMPERROR, 100, false, 0, K_NONE,
+	    1, SPF_RES_FAIL, DKIM_RES_TEMPERROR, 100, false, K_NONE,
 	    VERDICT_TAG, VERDICT_TAG, "", ""},
 	{"no From", DMARC_RES_PERMERROR, DMARC_P_UNSET, FROM_MISSING, 0,
-	    SPF_RES_PASS, DKIM_RES_NONE, 100, false, 0, K_NONE,
+	    SPF_RES_PASS, DKIM_RES_NONE, 100, false, K_NONE,
 	    VERDICT_REJECT, VERDICT_REJECT, "550", "5.7.1"},
 	{"two From", DMARC_RES_PERMERROR, DMARC_P_UNSET,
-	    FROM_MULTIPLE_FIELDS, 2, SPF_RES_PASS, DKIM_RES_PASS, 100, false,
-	    0, K_NONE, VERDICT_REJECT, VERDICT_REJECT, "550", "5.7.1"},
+	    FROM_MULTIPLE_FIELDS, 2, SPF_RES_PASS, DKIM_RES_PASS, 100, false, K_NONE, VERDICT_REJECT, VERDICT_REJECT, "550", "5.7.1"},
 	{"unparseable From", DMARC_RES_PERMERROR, DMARC_P_UNSET,
-	    FROM_UNPARSEABLE, 0, SPF_RES_PASS, DKIM_RES_NONE, 100, false, 0,
+	    FROM_UNPARSEABLE, 0, SPF_RES_PASS, DKIM_RES_NONE, 100, false,
 	    K_NONE, VERDICT_REJECT, VERDICT_REJECT, "550", "5.7.1"},
 	{"two authors, two domains", DMARC_RES_PASS, DMARC_P_REJECT,
 	    FROM_MULTIPLE_MAILBOXES, 2, SPF_RES_PASS, DKIM_RES_NONE, 100,
-	    false, 0, K_NONE, VERDICT_REJECT, VERDICT_REJECT, "550", "5.7.1"},
+	    false, K_NONE, VERDICT_REJECT, VERDICT_REJECT, "550", "5.7.1"},
 	{"two authors, one domain", DMARC_RES_PASS, DMARC_P_REJECT,
 	    FROM_MULTIPLE_MAILBOXES, 1, SPF_RES_PASS, DKIM_RES_NONE, 100,
-	    false, 0, K_NONE, VERDICT_ACCEPT, VERDICT_ACCEPT, "", ""},
+	    false, K_NONE, VERDICT_ACCEPT, VERDICT_ACCEPT, "", ""},
 	{"no From, accepted", DMARC_RES_PERMERROR, DMARC_P_UNSET,
-	    FROM_MISSING, 0, SPF_RES_PASS, DKIM_RES_NONE, 100, false, 0,
+	    FROM_MISSING, 0, SPF_RES_PASS, DKIM_RES_NONE, 100, false,
 	    K_BADFROM_ACCEPT, VERDICT_ACCEPT, VERDICT_ACCEPT, "", ""},
 	{"monitor reject", DMARC_RES_FAIL, DMARC_P_REJECT, FROM_OK, 1,
-	    SPF_RES_FAIL, DKIM_RES_NONE, 100, false, 0, K_MONITOR,
+	    SPF_RES_FAIL, DKIM_RES_NONE, 100, false, K_MONITOR,
 	    VERDICT_TAG, VERDICT_REJECT, "", ""},
 	{"monitor pass", DMARC_RES_PASS, DMARC_P_REJECT, FROM_OK, 1,
-	    SPF_RES_PASS, DKIM_RES_NONE, 100, false, 0, K_MONITOR,
+	    SPF_RES_PASS, DKIM_RES_NONE, 100, false, K_MONITOR,
 	    VERDICT_ACCEPT, VERDICT_ACCEPT, "", ""},
-	/* RFC 9989: pct is gone; no sampling whatever the roll */
-	{"pct=50, not testing, low roll", DMARC_RES_FAIL, DMARC_P_REJECT,
-	    FROM_OK, 1, SPF_RES_FAIL, DKIM_RES_NONE, 50, false, 0, K_NONE,
+	/* RFC 9989: pct is gone; no sampling */
+	{"pct=50, not testing", DMARC_RES_FAIL, DMARC_P_REJECT,
+	    FROM_OK, 1, SPF_RES_FAIL, DKIM_RES_NONE, 50, false, K_NONE,
 	    VERDICT_REJECT, VERDICT_REJECT, "550", "5.7.26"},
-	{"pct=50, not testing, high roll", DMARC_RES_FAIL, DMARC_P_REJECT,
-	    FROM_OK, 1, SPF_RES_FAIL, DKIM_RES_NONE, 50, false, 99, K_NONE,
-	    VERDICT_REJECT, VERDICT_REJECT, "550", "5.7.26"},
-	{"t=y with pct=50, low roll", DMARC_RES_FAIL, DMARC_P_REJECT, FROM_OK,
-	    1, SPF_RES_FAIL, DKIM_RES_NONE, 50, true, 0, K_NONE,
-	    VERDICT_QUARANTINE, VERDICT_QUARANTINE, "", ""},
-	{"t=y with pct=50, high roll", DMARC_RES_FAIL, DMARC_P_REJECT,
-	    FROM_OK, 1, SPF_RES_FAIL, DKIM_RES_NONE, 50, true, 99, K_NONE,
+	{"t=y with pct=50", DMARC_RES_FAIL, DMARC_P_REJECT, FROM_OK,
+	    1, SPF_RES_FAIL, DKIM_RES_NONE, 50, true, K_NONE,
 	    VERDICT_QUARANTINE, VERDICT_QUARANTINE, "", ""},
 	{"t=y, p=none stays none", DMARC_RES_FAIL, DMARC_P_NONE, FROM_OK, 1,
-	    SPF_RES_FAIL, DKIM_RES_NONE, 100, true, 0, K_NONE, VERDICT_TAG,
+	    SPF_RES_FAIL, DKIM_RES_NONE, 100, true, K_NONE, VERDICT_TAG,
 	    VERDICT_TAG, "", ""},
 	{"t=y, reject_action tag", DMARC_RES_FAIL, DMARC_P_REJECT, FROM_OK,
-	    1, SPF_RES_FAIL, DKIM_RES_NONE, 100, true, 0, K_QUAR_TAG,
+	    1, SPF_RES_FAIL, DKIM_RES_NONE, 100, true, K_QUAR_TAG,
 	    VERDICT_TAG, VERDICT_TAG, "", ""},
 	{"np=reject applied (policy carries it)", DMARC_RES_FAIL,
 	    DMARC_P_REJECT, FROM_OK, 1, SPF_RES_NONE, DKIM_RES_NONE, 100,
-	    false, 0, K_NONE, VERDICT_REJECT, VERDICT_REJECT, "550",
+	    false, K_NONE, VERDICT_REJECT, VERDICT_REJECT, "550",
 	    "5.7.26"},
 	{"np=reject under t=y", DMARC_RES_FAIL, DMARC_P_REJECT, FROM_OK, 1,
-	    SPF_RES_NONE, DKIM_RES_NONE, 100, true, 0, K_NONE,
+	    SPF_RES_NONE, DKIM_RES_NONE, 100, true, K_NONE,
 	    VERDICT_QUARANTINE, VERDICT_QUARANTINE, "", ""},
 	{"pct=0 quarantine", DMARC_RES_FAIL, DMARC_P_QUARANTINE, FROM_OK, 1,
-	    SPF_RES_FAIL, DKIM_RES_NONE, 0, true, 0, K_NONE, VERDICT_TAG,
+	    SPF_RES_FAIL, DKIM_RES_NONE, 0, true, K_NONE, VERDICT_TAG,
 	    VERDICT_TAG, "", ""},
 	{"t=y", DMARC_RES_FAIL, DMARC_P_REJECT, FROM_OK, 1, SPF_RES_FAIL,
-	    DKIM_RES_NONE, 100, true, 0, K_NONE, VERDICT_QUARANTINE,
+	    DKIM_RES_NONE, 100, true, K_NONE, VERDICT_QUARANTINE,
 	    VERDICT_QUARANTINE, "", ""},
 };
 
@@ -182,7 +174,7 @@ test_table(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		setup_results(i, &r);
 		cf = setup_conf(cases[i].knob);
-		policy_decide(&r, cf, cases[i].roll, &d);
+		policy_decide(&r, cf, &d);
 		if (d.verdict != cases[i].want ||
 		    d.would != cases[i].want_would ||
 		    strcmp(d.code, cases[i].want_code) != 0 ||
@@ -202,12 +194,12 @@ test_reject_text_names_domain(void **state)
 	struct conf *cf = setup_conf(K_NONE);
 
 	setup_results(2, &r);
-	policy_decide(&r, cf, 0, &d);
+	policy_decide(&r, cf, &d);
 	assert_non_null(strstr(d.text, "victim.example"));
 	/* a hostile domain cannot put a line break or '%' in the reply */
 	snprintf(r.dmarc.from_domain, sizeof(r.dmarc.from_domain),
 	    "a.example\r\n250 ok%%s");
-	policy_decide(&r, cf, 0, &d);
+	policy_decide(&r, cf, &d);
 	assert_null(strpbrk(d.text, "\r\n%"));
 	conf_free(&cf);
 }
