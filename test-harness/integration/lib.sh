@@ -275,7 +275,8 @@ myhostname = mx.test.example
 mydomain = test.example
 myorigin = \$myhostname
 inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
+# all: XCLIENT may then present IPv6 clients (it listens on 127.0.0.1 only)
+inet_protocols = all
 mydestination =
 relay_domains =
 mynetworks = 127.0.0.0/8
