@@ -505,7 +505,7 @@ ar_dkim(struct ar_out *o, const struct dkim_result *r)
 static void
 ar_dmarc_policy(struct ar_out *o, const struct dmarc_result *d)
 {
-	char	 c[96];
+	char	 c[128];
 	int	 n;
 
 	n = snprintf(c, sizeof(c), "p=%s", dmarc_policy_str(d->p));
@@ -515,8 +515,13 @@ ar_dmarc_policy(struct ar_out *o, const struct dmarc_result *d)
 	if (d->pct < 100)
 		n += snprintf(c + n, sizeof(c) - (size_t)n, " pct=%d",
 		    d->pct);
+	if (d->np != DMARC_P_UNSET)
+		n += snprintf(c + n, sizeof(c) - (size_t)n, " np=%s",
+		    dmarc_policy_str(d->np));
 	if (d->testing)
-		snprintf(c + n, sizeof(c) - (size_t)n, " testing");
+		n += snprintf(c + n, sizeof(c) - (size_t)n, " testing");
+	if (d->nonexistent)	/* np= decided: the From: domain is NXDOMAIN */
+		snprintf(c + n, sizeof(c) - (size_t)n, " nxdomain");
 	ar_note(o, c);
 }
 

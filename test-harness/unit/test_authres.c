@@ -241,6 +241,28 @@ test_format_example(void **state)
 	buf_free(&out);
 }
 
+/* test_format_np - np= and a non-existent From: domain are shown */
+static void
+test_format_np(void **state)
+{
+	struct auth_results r;
+	struct buf *out = buf_new(LIM_AUTHRES);
+	char	 flat[LIM_AUTHRES];
+
+	(void)state;
+	ar_example(&r);
+	r.dmarc.result = DMARC_RES_FAIL;
+	r.dmarc.p = DMARC_P_NONE;
+	r.dmarc.np = DMARC_P_REJECT;
+	r.dmarc.policy = DMARC_P_REJECT;
+	r.dmarc.nonexistent = true;
+	assert_int_equal(authres_format(ID, &r, out), AM_OK);
+	unfold(buf_str(out), flat, sizeof(flat));
+	assert_non_null(strstr(flat,
+	    "dmarc=fail (p=none np=reject nxdomain) header.from=a.example"));
+	buf_free(&out);
+}
+
 /* test_format_variants - none, null sender, failures, policy comment */
 static void
 test_format_variants(void **state)
@@ -535,6 +557,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_is_ours),
 		cmocka_unit_test(test_format_example),
+		cmocka_unit_test(test_format_np),
 		cmocka_unit_test(test_format_variants),
 		cmocka_unit_test(test_format_bad_from),
 		cmocka_unit_test(test_format_injection),
