@@ -15,7 +15,11 @@
  *	  tail (a DKIM-Signature then reads as "signature data corrupt").
  *	  Without the flag a bare LF is hashed as is and simple header
  *	  canonicalization fails. dkimv_header() therefore writes CRLF
- *	  itself; FIXCRLF stays on for bare LF or CR in the body.
+ *	  itself. For the body, FIXCRLF copies every chunk byte by byte
+ *	  (40% of the body time, measured): dkimv_body() finds bare LF and
+ *	  CR with memchr() and feeds CRLF in their place itself, so a body
+ *	  in SMTP form, which is what an MTA sends, goes to the library
+ *	  untouched.
  *	- A key lookup answering DKIM_CBSTAT_TRYAGAIN (or ERROR) makes
  *	  dkim_eoh() stop at that signature; dkim_eom() then asks again
  *	  (two DNS timeouts) and reports plain DKIM_STAT_BADSIG, the
@@ -125,6 +129,7 @@ struct dkimv_msg {
 	struct buf *dnswhy;		/* dns_query()'s reason */
 	struct dkimcov cov;		/* body length, singleton fields */
 	bool	 count_len;		/* a signature has l=: count body */
+	bool	 last_cr;		/* the body so far ends in CR */
 	int	 nnotes;
 	struct dkimv_keynote notes[LIM_DKIM_SIGS];
 };
@@ -278,7 +283,7 @@ dkimv_new(struct dns *dns, int max_sigs, unsigned min_key_bits,
     struct buf *why)
 {
 	struct dkimv *v;
-	u_int	 flags = DKIM_LIBFLAGS_BADSIGHANDLES | DKIM_LIBFLAGS_FIXCRLF;
+	u_int	 flags = DKIM_LIBFLAGS_BADSIGHANDLES;
 	u_int	 minbits = 0;		/* min_key_bits is applied here */
 
 	if (dns == NULL || max_sigs < 1 || max_sigs > LIM_DKIM_SIGS) {
@@ -547,6 +552,67 @@ dkimv_eoh(struct dkimv_msg *m, struct buf *why)
 	return (dkimv_libstat(m, st, "dkim_eoh", why));
 }
 
+/* dkimv_feed - one run of body bytes to the library */
+static int
+dkimv_feed(struct dkimv_msg *m, const unsigned char *p, size_t n,
+    struct buf *why)
+{
+	if (n == 0)
+		return (AM_OK);
+	if (m->count_len)
+		dkimcov_body(&m->cov, p, n);
+	return (dkimv_libstat(m, dkim_body(m->dkim, (u_char *)p, n),
+	    "dkim_body", why));
+}
+
+/* dkimv_next_eol - the next CR or LF at or after p, or end */
+static const unsigned char *
+dkimv_next_eol(const unsigned char *p, const unsigned char *end)
+{
+	const unsigned char *cr = memchr(p, '\r', (size_t)(end - p));
+	const unsigned char *lf = memchr(p, '\n', (size_t)(end - p));
+
+	if (cr == NULL)
+		return (lf != NULL ? lf : end);
+	return (lf != NULL && lf < cr ? lf : cr);
+}
+
+/*
+ * dkimv_crlf - feed a chunk with every line ending made CRLF: a bare LF
+ * gets its CR, a bare CR its LF (also across chunks: last_cr)
+ */
+static int
+dkimv_crlf(struct dkimv_msg *m, const unsigned char *p, size_t n,
+    struct buf *why)
+{
+	const unsigned char *end = p + n, *run = p, *e;
+	int	 rc = AM_OK;
+
+	if (n > 0 && m->last_cr && *p != '\n')
+		rc = dkimv_feed(m, (const unsigned char *)"\n", 1, why);
+	for (e = dkimv_next_eol(p, end); rc == AM_OK && e < end;
+	    e = dkimv_next_eol(e + 1, end)) {
+		if (*e == '\n' && (e > p ? e[-1] != '\r' : !m->last_cr)) {
+			if ((rc = dkimv_feed(m, run, (size_t)(e - run), why)) ==
+			    AM_OK)
+				rc = dkimv_feed(m, (const unsigned char *)"\r",
+				    1, why);
+			run = e;	/* the LF goes with the next run */
+		} else if (*e == '\r' && e + 1 < end && e[1] != '\n') {
+			if ((rc = dkimv_feed(m, run, (size_t)(e + 1 - run),
+			    why)) == AM_OK)
+				rc = dkimv_feed(m, (const unsigned char *)"\n",
+				    1, why);
+			run = e + 1;
+		}
+	}
+	if (rc == AM_OK)
+		rc = dkimv_feed(m, run, (size_t)(end - run), why);
+	if (n > 0)
+		m->last_cr = end[-1] == '\r';
+	return (rc);
+}
+
 /* dkimv_body - feed body bytes as sent (CRLF) */
 int
 dkimv_body(struct dkimv_msg *m, const unsigned char *p, size_t n,
@@ -560,14 +626,8 @@ dkimv_body(struct dkimv_msg *m, const unsigned char *p, size_t n,
 		return (buf_why(why, AM_PERM, "dkim: body out of order"));
 	if (m->failed)
 		return (buf_why(why, AM_TEMP, "%s", m->failwhy));
-	if (n == 0)
-		return (AM_OK);
-	if (m->count_len)
-		dkimcov_body(&m->cov, p, n);
-	return (dkimv_libstat(m, dkim_body(m->dkim, (u_char *)p, n),
-	    "dkim_body", why));
+	return (dkimv_crlf(m, p, n, why));
 }
-
 
 /* dkimv_sig_partial - l= present and the body runs past it */
 static bool
@@ -680,6 +740,9 @@ dkimv_eom(struct dkimv_msg *m, struct dkim_result *res_r, struct buf *why)
 	m->state = DKIMV_DONE;
 	if (m->failed)
 		return (buf_why(why, AM_TEMP, "%s", m->failwhy));
+	if (m->last_cr && (rc = dkimv_feed(m, (const unsigned char *)"\n", 1,
+	    why)) != AM_OK)
+		return (rc);
 	st = dkim_eom(m->dkim, NULL);
 	if ((rc = dkimv_libstat(m, st, "dkim_eom", why)) != AM_OK)
 		return (rc);
