@@ -588,7 +588,9 @@ dkimv_crlf(struct dkimv_msg *m, const unsigned char *p, size_t n,
 	const unsigned char *end = p + n, *run = p, *e;
 	int	 rc = AM_OK;
 
-	if (n > 0 && m->last_cr && *p != '\n')
+	if (n == 0)
+		return (AM_OK);		/* p may be NULL */
+	if (m->last_cr && *p != '\n')
 		rc = dkimv_feed(m, (const unsigned char *)"\n", 1, why);
 	for (e = dkimv_next_eol(p, end); rc == AM_OK && e < end;
 	    e = dkimv_next_eol(e + 1, end)) {
@@ -608,8 +610,7 @@ dkimv_crlf(struct dkimv_msg *m, const unsigned char *p, size_t n,
 	}
 	if (rc == AM_OK)
 		rc = dkimv_feed(m, run, (size_t)(end - run), why);
-	if (n > 0)
-		m->last_cr = end[-1] == '\r';
+	m->last_cr = end[-1] == '\r';
 	return (rc);
 }
 
