@@ -202,17 +202,24 @@ mock_data(struct mock_rr *rr, const char *text)
 	rr->data[rr->len] = '\0';
 }
 
+/* mock_rr_init - an RR for name/type; fail -1 or the status to give */
+static void
+mock_rr_init(struct mock_rr *rr, const char *name, int type, int fail)
+{
+	memset(rr, 0, sizeof(*rr));
+	if (mock_name(name, rr->name, sizeof(rr->name)) != 0)
+		am_panic("dns_mock: name too long: %.64s", name);
+	rr->type = type;
+	rr->fail = fail;
+}
+
 /* dns_mock_add - append one RR to name/type */
 void
 dns_mock_add(struct dns *d, const char *name, int type, const char *text)
 {
 	struct mock_rr rr;
 
-	memset(&rr, 0, sizeof(rr));
-	if (mock_name(name, rr.name, sizeof(rr.name)) != 0)
-		am_panic("dns_mock_add: name too long");
-	rr.type = type;
-	rr.fail = -1;
+	mock_rr_init(&rr, name, type, -1);
 	mock_data(&rr, text);
 	mock_push(d, &rr);
 }
@@ -223,11 +230,7 @@ dns_mock_fail(struct dns *d, const char *name, int type, int status)
 {
 	struct mock_rr rr;
 
-	memset(&rr, 0, sizeof(rr));
-	if (mock_name(name, rr.name, sizeof(rr.name)) != 0)
-		am_panic("dns_mock_fail: name too long");
-	rr.type = type;
-	rr.fail = status;
+	mock_rr_init(&rr, name, type, status);
 	mock_push(d, &rr);
 }
 
@@ -238,11 +241,7 @@ dns_mock_add_txt(struct dns *d, const char *name, const void *data,
 {
 	struct mock_rr rr;
 
-	memset(&rr, 0, sizeof(rr));
-	if (mock_name(name, rr.name, sizeof(rr.name)) != 0)
-		am_panic("dns_mock_add_txt: name too long");
-	rr.type = DNS_T_TXT;
-	rr.fail = -1;
+	mock_rr_init(&rr, name, DNS_T_TXT, -1);
 	rr.len = len;
 	if ((rr.data = malloc(len + 1)) == NULL)
 		am_panic("dns_mock_add_txt: out of memory");
@@ -258,11 +257,7 @@ dns_mock_delay(struct dns *d, const char *name, unsigned ms)
 {
 	struct mock_rr rr;
 
-	memset(&rr, 0, sizeof(rr));
-	if (mock_name(name, rr.name, sizeof(rr.name)) != 0)
-		am_panic("dns_mock_delay: name too long");
-	rr.type = MOCK_T_DELAY;
-	rr.fail = -1;
+	mock_rr_init(&rr, name, MOCK_T_DELAY, -1);
 	rr.delay = ms;
 	mock_push(d, &rr);
 }

@@ -297,20 +297,13 @@ tok_cmp(const void *a, const void *b)
 	return (strcmp(*(const char *const *)a, *(const char *const *)b));
 }
 
-/* dkim_tokens - the sorted set of per-signature results, or "none" */
+/* join_set - tokens sorted, without duplicates, joined by "," */
 static void
-dkim_tokens(const struct dkim_result *r, char *dst, size_t len)
+join_set(const char **t, int n, char *dst, size_t len)
 {
-	const char *t[LIM_DKIM_SIGS];
-	int	 i, n = 0;
 	size_t	 o = 0;
+	int	 i;
 
-	for (i = 0; i < r->nsigs && n < LIM_DKIM_SIGS; i++)
-		t[n++] = dkim_res_str(r->sigs[i].result);
-	if (n == 0) {
-		snprintf(dst, len, "none");
-		return;
-	}
 	qsort(t, (size_t)n, sizeof(t[0]), tok_cmp);
 	dst[0] = '\0';
 	for (i = 0; i < n; i++) {
@@ -323,28 +316,35 @@ dkim_tokens(const struct dkim_result *r, char *dst, size_t len)
 	}
 }
 
+/* dkim_tokens - the sorted set of per-signature results, or "none" */
+static void
+dkim_tokens(const struct dkim_result *r, char *dst, size_t len)
+{
+	const char *t[LIM_DKIM_SIGS];
+	int	 i, n = 0;
+
+	for (i = 0; i < r->nsigs && n < LIM_DKIM_SIGS; i++)
+		t[n++] = dkim_res_str(r->sigs[i].result);
+	if (n == 0) {
+		snprintf(dst, len, "none");
+		return;
+	}
+	join_set(t, n, dst, len);
+}
+
 /* set_norm - a comma list as a sorted set without duplicates */
 static void
 set_norm(const char *in, char *dst, size_t len)
 {
-	char	 copy[256], *t[32], *save = NULL;
-	int	 i, n = 0;
-	size_t	 o = 0;
+	char	 copy[256], *save = NULL;
+	const char *t[32];
+	int	 n = 0;
 
 	snprintf(copy, sizeof(copy), "%s", in);
 	for (char *s = strtok_r(copy, ",", &save); s != NULL && n < 32;
 	    s = strtok_r(NULL, ",", &save))
 		t[n++] = s;
-	qsort(t, (size_t)n, sizeof(t[0]), tok_cmp);
-	dst[0] = '\0';
-	for (i = 0; i < n; i++) {
-		if (i > 0 && strcmp(t[i], t[i - 1]) == 0)
-			continue;
-		o += (size_t)snprintf(dst + o, o < len ? len - o : 0, "%s%s",
-		    o ? "," : "", t[i]);
-		if (o >= len)
-			break;
-	}
+	join_set(t, n, dst, len);
 }
 
 /* dmarc_worst - the worst of several dmarc= tokens, in eval.c's order */
