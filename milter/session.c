@@ -121,13 +121,6 @@ msg_alloc(void)
 	m->from = buf_new(LIM_HEADER);
 	m->out.authres = buf_new(LIM_AUTHRES);
 	m->out.rspf = buf_new(LIM_AUTHRES);
-	if ((m->forged = calloc(LIM_HEADERS, sizeof(*m->forged))) == NULL) {
-		buf_free(&m->from);
-		buf_free(&m->out.authres);
-		buf_free(&m->out.rspf);
-		free(m);
-		return (NULL);
-	}
 	return (m);
 }
 
@@ -245,6 +238,13 @@ msg_forged(struct conn *c, struct msg *m, const char *name,
 			return;
 	} else
 		return;
+	/* most messages carry none: the list is made on the first */
+	if (m->forged == NULL && (m->forged = calloc(LIM_HEADERS,
+	    sizeof(*m->forged))) == NULL) {
+		buf_setf(c->why, "out of memory");
+		msg_fail(c, "forged-headers");	/* never let one through */
+		return;
+	}
 	if (m->nforged < LIM_HEADERS) {
 		m->forged[m->nforged].name = field;
 		m->forged[m->nforged++].idx = idx;
