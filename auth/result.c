@@ -61,3 +61,23 @@ from_status_str(enum from_status s)
 
 	return ((unsigned)s < sizeof(tab) / sizeof(tab[0]) ? tab[s] : "?");
 }
+
+/* iprev_res_str - RFC 8601 3 token */
+const char *
+iprev_res_str(enum iprev_res r)
+{
+	static const char *tab[] = {
+		"none", "pass", "fail", "temperror", "permerror",
+	};
+
+	return ((unsigned)r < sizeof(tab) / sizeof(tab[0]) ? tab[r] : "none");
+}
+
+/* dnsbl_res_str - one zone's outcome for logs */
+const char *
+dnsbl_res_str(enum dnsbl_res r)
+{
+	static const char *tab[] = {"none", "listed", "temperror"};
+
+	return ((unsigned)r < sizeof(tab) / sizeof(tab[0]) ? tab[r] : "none");
+}

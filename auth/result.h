@@ -126,6 +126,56 @@ struct dmarc_result {
 	bool	 nonexistent;		/* From domain NXDOMAIN: np applied */
 };
 
+/* RFC 8601 3: iprev, forward-confirmed reverse DNS of the client */
+enum iprev_res {
+	IPREV_RES_NONE = 0,		/* not checked (no client address) */
+	IPREV_RES_PASS,
+	IPREV_RES_FAIL,
+	IPREV_RES_TEMPERROR,
+	IPREV_RES_PERMERROR,
+};
+
+struct iprev_result {
+	enum iprev_res result;
+	bool	 checked;
+	char	 name[LIM_DOMAIN];	/* the verified PTR name (pass only) */
+	char	 reason[LIM_REASON];
+};
+
+/* RFC 5782: one configured DNSBL or DNSWL zone, for one client */
+enum dnsbl_res {
+	DNSBL_RES_NONE = 0,		/* not listed (or not checked) */
+	DNSBL_RES_LISTED,		/* an answer among the zone's codes */
+	DNSBL_RES_TEMPERROR,		/* timeout, SERVFAIL, 127.255.255.x */
+};
+
+struct dnsbl_zone_result {
+	enum dnsbl_res result;
+	bool	 allow;			/* a DNSWL: listed means good */
+	char	 zone[LIM_DOMAIN];
+	char	 code[48];		/* the answer that counted, "127.0.0.2" */
+};
+
+struct dnsbl_result {
+	int	 nzones;
+	struct dnsbl_zone_result z[LIM_DNSBL_ZONES];
+};
+
+/* HELO hygiene: bits set for each defect found; 0: none */
+#define HELO_NOT_FQDN		0x01	/* a bare word, not a domain */
+#define HELO_LOCALHOST		0x02	/* "localhost" or under it */
+#define HELO_LITERAL_MISMATCH	0x04	/* [addr] other than the client */
+#define HELO_OURS		0x08	/* our own name ({j}) or address */
+#define HELO_PTR_MISMATCH	0x10	/* not the verified PTR name */
+
+/* what is known of the client before any message: connect and HELO */
+struct client_results {
+	struct iprev_result iprev;
+	struct dnsbl_result dnsbl;
+	unsigned helo_bad;		/* HELO_* bits */
+	bool	 helo_checked;
+};
+
 /* everything one message's evaluation produced */
 struct auth_results {
 	struct spf_result helo;
@@ -140,5 +190,7 @@ const char *dkim_res_str(enum dkim_res r);
 const char *dmarc_res_str(enum dmarc_res r);
 const char *dmarc_policy_str(enum dmarc_policy p);
 const char *from_status_str(enum from_status s);
+const char *iprev_res_str(enum iprev_res r);
+const char *dnsbl_res_str(enum dnsbl_res r);
 
 #endif

@@ -52,4 +52,8 @@
  * a literal and overruns its stack buffer (CVE-2023-42118). */
 #define LIM_SPF_TERM_BYTES	400
 
+/* DNSBL/DNSWL zones queried per client (RFC 5782); each is one query at
+ * connect, in parallel. */
+#define LIM_DNSBL_ZONES		16
+
 #endif
