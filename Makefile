@@ -24,7 +24,7 @@ B	?= build
 S	 = build/san
 
 LIB_SRCS = $(wildcard util/*.c) $(wildcard conf/*.c) dns/dns.c dns/answer.c \
-	   $(wildcard auth/*.c) $(wildcard policy/*.c)
+	   $(wildcard auth/*.c) $(wildcard policy/*.c) $(wildcard check/*.c)
 MILTER_SRCS = $(wildcard milter/*.c)
 MOCK_SRCS = dns/dns_mock.c
 UNIT_SRCS = $(wildcard test-harness/unit/test_*.c)

@@ -6,6 +6,8 @@
  *	authmilter -n [-p] [-c FILE]
  *	authmilter -t FILE.eml --client-ip IP --helo NAME --mail-from ADDR
  *	    [--rcpt ADDR] [-c FILE]
+ *	authmilter check DOMAIN [--selector LIST] [--json]
+ *	    [--nameserver ADDR[@PORT]] [-c FILE]
  * DESCRIPTION
  *	Start-up order matters: the configuration and every handle are
  *	built and checked once before daemonising, so errors reach the
@@ -36,6 +38,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check/check.h"
 #include "milter/callbacks.h"
 #include "milter/snap.h"
 #include "milter/tryout.h"
@@ -59,6 +62,8 @@ usage(int status)
 	    "       authmilter -n [-p] [-c FILE]\n"
 	    "       authmilter -t FILE.eml --client-ip IP --helo NAME "
 	    "--mail-from ADDR [--rcpt ADDR] [-c FILE]\n"
+	    "       authmilter check DOMAIN [--selector LIST] [--json] "
+	    "[--nameserver ADDR[@PORT]] [-c FILE]\n"
 	    "       authmilter -V\n");
 	exit(status);
 }
@@ -295,6 +300,10 @@ main(int argc, char **argv)
 	char	 pidfile[1024];
 	int	 rc, fac;
 
+	if (argc > 1 && strcmp(argv[1], "check") == 0) {
+		buf_free(&why);
+		return (check_main(argc - 1, argv + 1));
+	}
 	parse_opts(argc, argv, &o);
 	if (o.t.eml != NULL) {
 		buf_free(&why);
