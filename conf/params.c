@@ -82,6 +82,33 @@ const struct param conf_params[] = {
 	{"dmarc.quarantine_action", PT_ENUM, "quarantine", 0, 0,
 	    quaract_choices, O(dmarc_quarantine_action), true,
 	    "DMARC fail under p=quarantine: quarantine or tag"},
+	/* DMARC reporting (report/) */
+	{"report.store", PT_STR, "", 0, 0, NULL, O(report_store), false,
+	    "rows for DMARC reports: sqlite:PATH or postgresql://...; "
+	    "empty: none"},
+	{"report.queue_size", PT_INT, "2000", 10, 1000000, NULL,
+	    O(report_queue_size), false,
+	    "rows waiting for the store; more are dropped and counted"},
+	{"report.host", PT_STR, "", 0, 0, NULL, O(report_host), true,
+	    "our name in reports; empty: authserv_id, else the host name"},
+	{"report.org_name", PT_STR, "", 0, 0, NULL, O(report_org_name), true,
+	    "org_name of aggregate reports; empty: report.host"},
+	{"report.email", PT_STR, "", 0, 0, NULL, O(report_email), true,
+	    "contact address in reports, and their From: by default"},
+	{"report.from", PT_STR, "", 0, 0, NULL, O(report_from), true,
+	    "From: of report messages; empty: report.email"},
+	{"report.envelope_from", PT_STR, "", 0, 0, NULL,
+	    O(report_envelope_from), true,
+	    "envelope sender of report messages (-f); empty: the command's"},
+	{"report.send_command", PT_STR, "/usr/sbin/sendmail -i -t", 0, 0,
+	    NULL, O(report_send_command), true,
+	    "command that submits a report message read on its input"},
+	{"report.keep_days", PT_INT, "30", 1, 3650, NULL,
+	    O(report_keep_days), true,
+	    "rows and sent-report records older than this are purged"},
+	{"report.exclude_domains", PT_STR, "", 0, 0, NULL,
+	    O(report_exclude_domains), true,
+	    "domains never reported on or to (\".sub\" covers subdomains)"},
 };
 
 const size_t conf_nparams = sizeof(conf_params) / sizeof(conf_params[0]);

@@ -7,7 +7,7 @@ set -eu
 
 BUILD_PKGS="build-essential pkg-config libmilter-dev libspf2-dev
 libopendkim-dev libopendmarc-dev libconfig-dev libunbound-dev libssl-dev
-libidn2-dev libevent-dev publicsuffix libmicrohttpd-dev libsystemd-dev
+libidn2-dev libevent-dev publicsuffix libmicrohttpd-dev libsystemd-dev zlib1g-dev
 libsqlite3-dev libpq-dev"
 TEST_PKGS="libcmocka-dev postfix libsasl2-modules nsd swaks opendkim opendkim-tools opendmarc
 clang libclang-rt-14-dev llvm openssl python3 python3-yaml python3-dkim
