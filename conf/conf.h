@@ -83,6 +83,9 @@ struct conf {
 	char	*report_send_command;
 	int	 report_keep_days;
 	char	*report_exclude_domains;
+	bool	 report_failure;
+	int	 report_failure_rate;
+	bool	 report_failure_redact;
 };
 
 /* one key of the params table */

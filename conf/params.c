@@ -109,6 +109,14 @@ const struct param conf_params[] = {
 	{"report.exclude_domains", PT_STR, "", 0, 0, NULL,
 	    O(report_exclude_domains), true,
 	    "domains never reported on or to (\".sub\" covers subdomains)"},
+	{"report.failure", PT_BOOL, "false", 0, 0, NULL, O(report_failure),
+	    false, "send RFC 9991 failure reports to ruf= destinations"},
+	{"report.failure_rate", PT_INT, "10", 0, 10000, NULL,
+	    O(report_failure_rate), true,
+	    "failure reports per destination and hour, at most"},
+	{"report.failure_redact", PT_BOOL, "true", 0, 0, NULL,
+	    O(report_failure_redact), true,
+	    "replace the local parts of addresses in failure reports"},
 };
 
 const size_t conf_nparams = sizeof(conf_params) / sizeof(conf_params[0]);

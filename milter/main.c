@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "check/check.h"
+#include "report/failure.h"
 #include "report/queue.h"
 #include "report/report.h"
 #include "milter/callbacks.h"
@@ -301,7 +302,8 @@ serve(const struct opts *o, struct conf *cf, struct buf *why)
 		return (1);
 	}
 	snap_install(sp);
-	if (report_start(cf, why) != AM_OK) {
+	if (report_start(cf, why) != AM_OK || (cf->report_failure &&
+	    failure_start(dns, cf->dmarc_public_suffix_list, why) != AM_OK)) {
 		log_err("start: %s", buf_str(why));
 		return (1);
 	}
@@ -312,6 +314,7 @@ serve(const struct opts *o, struct conf *cf, struct buf *why)
 	rc = smfi_main() == MI_SUCCESS ? 0 : 1;
 	log_info("authmilter stopping");
 	report_queue_stop();
+	failure_stop();
 	snap_shutdown();
 	dns_free(&dns);
 	return (rc);

@@ -89,6 +89,7 @@ msg_reset(struct conn *c)
 		return;
 	dkimv_msg_free(&m->dkim);
 	buf_free(&m->from);
+	buf_free(&m->hdrs);
 	buf_free(&m->out.authres);
 	buf_free(&m->out.rspf);
 	free(m->forged);
@@ -192,6 +193,8 @@ msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
 	}
 	if ((m->dkim = dkimv_msg_new(c->snap->dkim, m->qid, c->why)) == NULL)
 		return (msg_fail(c, "dkim"));
+	if (c->snap->cf->report_failure)	/* failure reports: headers */
+		m->hdrs = buf_new(LIM_HEADER);
 	msg_prefetch_spf(c, m);
 	return (AM_OK);
 }
@@ -277,6 +280,8 @@ msg_header(struct conn *c, const char *name, const char *value)
 		msg_from(c, m, value);
 	else if (m->subject[0] == '\0' && strcasecmp(name, "Subject") == 0)
 		snprintf(m->subject, sizeof(m->subject), "%s", value);
+	if (m->hdrs != NULL)		/* past the cap: cut, never failed */
+		(void)buf_printf(m->hdrs, "%s:%s\n", name, value);
 	msg_forged(c, m, name, value);
 	st = dkimv_header(m->dkim, name, value, c->why);
 	if (st == AM_TEMP)

@@ -75,6 +75,8 @@ struct msg {
 	struct buf *from;		/* value of the first From: */
 	char	 subject[128];		/* start of the first Subject: */
 	char	 rcpt[LIM_ADDRESS];	/* the first recipient */
+	struct buf *hdrs;		/* the header block, for failure
+					 * reports (report.failure) */
 	int	 nrcpt;
 	int	 nauthres;		/* Authentication-Results seen */
 	int	 nrspf;			/* Received-SPF seen */
