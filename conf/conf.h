@@ -41,6 +41,7 @@ enum conf_rejact {
 };
 enum conf_quaract { CONF_QUARACT_QUARANTINE, CONF_QUARACT_TAG };
 enum conf_orgdom { CONF_ORGDOM_TREEWALK, CONF_ORGDOM_PSL };
+enum conf_logfmt { CONF_LOGFMT_TEXT, CONF_LOGFMT_JSON };
 
 struct cidr_list {
 	struct cidr *v;
@@ -72,6 +73,9 @@ struct conf {
 	char	*dmarc_public_suffix_list;
 	int	 dmarc_reject_action;	/* enum conf_rejact */
 	int	 dmarc_quarantine_action;	/* enum conf_quaract */
+	/* metrics and JSON logs (issue 12) */
+	char	*metrics_listen;	/* "" = off; ADDR:PORT, [V6]:PORT */
+	int	 log_format;		/* enum conf_logfmt */
 };
 
 /* one key of the params table */

@@ -24,6 +24,7 @@
 #include "policy/policy.h"
 #include "util/am.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 /* conn_new - state for one connection; takes the snapshot reference */
 struct conn *
@@ -36,6 +37,7 @@ conn_new(struct snap *sp, const struct addr *client, const char *mta_host)
 		return (NULL);
 	c->snap = sp;
 	c->why = buf_new(LIM_REASON);
+	metrics_gauge_add(MG_SESSIONS, 1);
 	if (client != NULL) {
 		c->have_client = true;
 		c->client = *client;
@@ -65,6 +67,7 @@ conn_free(struct conn **cp)
 	if (cp == NULL || (c = *cp) == NULL)
 		return;
 	msg_reset(c);
+	metrics_gauge_add(MG_SESSIONS, -1);
 	snap_release(&c->snap);
 	buf_free(&c->why);
 	free(c);
@@ -180,14 +183,14 @@ msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
 		buf_setf(c->why, "out of memory");
 		return (AM_TEMP);
 	}
+	metrics_now(&m->t0);
 	snprintf(m->mailfrom, sizeof(m->mailfrom), "%s",
 	    mailfrom != NULL ? mailfrom : "");
 	if (c->trusted || (auth_authen != NULL && auth_authen[0] != '\0' &&
 	    c->snap->cf->skip_authenticated)) {
 		m->skip = true;
 		if (!c->trusted)
-			log_info("%s: verdict=accept why=authenticated ip=%s",
-			    m->qid, c->ip);
+			conn_log_accept(c, m->qid, "authenticated", NULL);
 		return (AM_OK);
 	}
 	if ((m->dkim = dkimv_msg_new(c->snap->dkim, m->qid, c->why)) == NULL)
@@ -249,6 +252,14 @@ msg_forged(struct conn *c, struct msg *m, const char *name,
 		m->forged[m->nforged].name = field;
 		m->forged[m->nforged++].idx = idx;
 	}
+}
+
+/* msg_rcpt - one RCPT TO */
+void
+msg_rcpt(struct conn *c)
+{
+	if (c->msg != NULL)
+		c->msg->nrcpt++;
 }
 
 /* msg_header - one header field: From:, our A-R, DKIM */
