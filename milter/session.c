@@ -9,7 +9,9 @@
  * DIAGNOSTICS
  *	One info line per message: "qid: verdict=... why=... ip=... helo=...
  *	mailfrom=... from=... spf=... spf_helo=... dkim=... dmarc=...
- *	policy=...", with "would=..." in monitor mode when it differs.
+ *	policy=... action=... rcpts=...", with "would=..." in monitor mode
+ *	when it differs; one JSON object instead with log.format = json
+ *	(eval.c log_summary lists the fields).
  *	A failed stage logs one error line naming the stage.
  */
 #include <stdio.h>
