@@ -148,7 +148,9 @@ metrics_http_start(const char *listen, const char *version,
 	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
 	struct addr a;
-	unsigned port, flags = MHD_USE_INTERNAL_POLLING_THREAD;
+	/* epoll or poll, never select(): milter connections push fds past
+	 * FD_SETSIZE on a busy server */
+	unsigned port, flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
 
 	if (listen == NULL || listen[0] == '\0')
 		return (AM_OK);

@@ -111,11 +111,11 @@ slot_match(const struct mslot *s, const char *a, const char *b)
 
 /* slot_find - the published slot for a, b, or NULL */
 static struct mslot *
-slot_find(struct mfam *f, const char *a, const char *b, int from)
+slot_find(struct mfam *f, const char *a, const char *b)
 {
 	int	 i, n = atomic_load_explicit(&f->used, memory_order_acquire);
 
-	for (i = from; i < n; i++)
+	for (i = 0; i < n; i++)
 		if (slot_match(&f->slot[i], a, b))
 			return (&f->slot[i]);
 	return (NULL);
@@ -129,13 +129,13 @@ slot_make(struct mfam *f, const char *a, const char *b)
 	int	 n;
 
 	pthread_mutex_lock(&f->mu);
-	if ((s = slot_find(f, a, b, 0)) != NULL)
+	if ((s = slot_find(f, a, b)) != NULL)
 		goto out;
 	n = atomic_load_explicit(&f->used, memory_order_relaxed);
 	if (n >= METRICS_SLOTS - 1) {
 		a = f->lab[0] ? METRICS_OTHER : "";
 		b = f->lab[1] ? METRICS_OTHER : "";
-		if ((s = slot_find(f, a, b, 0)) != NULL || n >= METRICS_SLOTS)
+		if ((s = slot_find(f, a, b)) != NULL || n >= METRICS_SLOTS)
 			goto out;
 	}
 	s = &f->slot[n];
@@ -159,7 +159,7 @@ metrics_add(enum metrics_ctr c, const char *l1, const char *l2, uint64_t n)
 	f = &fams[c];
 	l1 = f->lab[0] && l1 ? l1 : "";
 	l2 = f->lab[1] && l2 ? l2 : "";
-	if ((s = slot_find(f, l1, l2, 0)) == NULL &&
+	if ((s = slot_find(f, l1, l2)) == NULL &&
 	    (s = slot_make(f, l1, l2)) == NULL)
 		return;
 	atomic_fetch_add_explicit(&s->n, n, memory_order_relaxed);
@@ -222,8 +222,7 @@ metrics_get(enum metrics_ctr c, const char *l1, const char *l2)
 	if ((unsigned)c >= MC_N)
 		return (0);
 	f = &fams[c];
-	s = slot_find(f, f->lab[0] && l1 ? l1 : "", f->lab[1] && l2 ? l2 : "",
-	    0);
+	s = slot_find(f, f->lab[0] && l1 ? l1 : "", f->lab[1] && l2 ? l2 : "");
 	return (s ? atomic_load(&s->n) : 0);
 }
 
