@@ -15,6 +15,7 @@
 # reply; dmarc.reject_action = quarantine, metrics on [::1] when the
 # host has IPv6): three recipients are counted, and why=, policy= and
 # action= are the decision, the published policy and the applied action.
+# Then NSD stops: failed DNS queries are counted by outcome.
 #
 # No time is asserted; every wait is a bounded poll.
 set -u
@@ -250,6 +251,7 @@ fi
 conf "$T/m2.conf" "socket = \"unix:$SOCK\";
 metrics.listen = \"$MLISTEN\";
 log.format = \"json\";
+dns.timeout = 500;
 dmarc.reject_action = \"quarantine\";"
 "$AUTHMILTER" -f -c "$T/m2.conf" </dev/null >>"$MILTER_LOG" 2>&1 &
 MILTER_PID=$!
@@ -275,6 +277,24 @@ check "json-why-policy-action-distinct" $? "$(cat "$T/json2")"
 scrape "$T/u1"
 want "quarantine+1" "$T/u0" "$T/u1" \
     'authmilter_messages_total{verdict="quarantine"}' 1
+
+# DNS down: the failed queries are counted by outcome, the message
+# tempfailed (on_dns_error)
+dns_stop
+send_mail "$T/smtp5" --addr 203.0.113.66 --helo relay.c.example \
+    --from x@down-metrics.example --to m1@rcpt.example --data "$T/nx.eml"
+reply=$(smtp_final_reply "$T/smtp5")
+case $reply in 4*) true ;; *) false ;; esac
+check "dns-down-tempfail" $? "reply: $reply"
+scrape "$T/u2"
+promcheck "$T/u2"
+check "promtool-dns-down" $? "$(cat "$T/promtool.out")"
+d=$(awk '/^authmilter_dns_queries_total/ && /outcome="(servfail|timeout|error)"/ {
+    s += $2 } END { print s + 0 }' "$T/u2")
+[ "$d" -ge 1 ]
+check "dns-failures-counted" $? "$(grep '^authmilter_dns_queries_total' "$T/u2")"
+want "tempfail+1" "$T/u1" "$T/u2" \
+    'authmilter_messages_total{verdict="tempfail"}' 1
 
 postfix_set "smtpd_milters="
 milter_stop 2>"$T/stop.err"
