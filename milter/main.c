@@ -9,8 +9,9 @@
  * DESCRIPTION
  *	Start-up order matters: the configuration and every handle are
  *	built and checked once before daemonising, so errors reach the
- *	terminal; then fork (no threads exist yet), open the socket as
- *	root, drop privileges, build the resolver and the live snapshot,
+ *	terminal; then fork (no threads exist yet), open the socket and
+ *	start the metrics server (metrics.listen) as root, drop
+ *	privileges, build the resolver and the live snapshot,
  *	start the signal thread and hand over to libmilter.
  *
  *	Signals: SIGUSR1 reloads the configuration (our sigwait thread);

@@ -121,6 +121,20 @@ slot_find(struct mfam *f, const char *a, const char *b)
 	return (NULL);
 }
 
+/*
+ * label_copy - a label value as stored: cut to METRICS_LABEL - 1 bytes,
+ * bytes that are not printable ASCII as '?' (a scrape must be UTF-8)
+ */
+static void
+label_copy(char *dst, const char *src)
+{
+	size_t	 i;
+
+	for (i = 0; i < METRICS_LABEL - 1 && src[i] != '\0'; i++)
+		dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '?';
+	dst[i] = '\0';
+}
+
 /* slot_make - find or make the slot for a, b; "(other)" when full */
 static struct mslot *
 slot_make(struct mfam *f, const char *a, const char *b)
@@ -139,7 +153,7 @@ slot_make(struct mfam *f, const char *a, const char *b)
 			goto out;
 	}
 	s = &f->slot[n];
-	snprintf(s->v[0], sizeof(s->v[0]), "%s", a);
+	snprintf(s->v[0], sizeof(s->v[0]), "%s", a);	/* label_copy()'d */
 	snprintf(s->v[1], sizeof(s->v[1]), "%s", b);
 	atomic_store_explicit(&f->used, n + 1, memory_order_release);
 out:
@@ -151,16 +165,17 @@ out:
 void
 metrics_add(enum metrics_ctr c, const char *l1, const char *l2, uint64_t n)
 {
+	char	 a[METRICS_LABEL], b[METRICS_LABEL];
 	struct mfam *f;
 	struct mslot *s;
 
 	if ((unsigned)c >= MC_N)
 		return;
 	f = &fams[c];
-	l1 = f->lab[0] && l1 ? l1 : "";
-	l2 = f->lab[1] && l2 ? l2 : "";
-	if ((s = slot_find(f, l1, l2)) == NULL &&
-	    (s = slot_make(f, l1, l2)) == NULL)
+	label_copy(a, f->lab[0] && l1 ? l1 : "");
+	label_copy(b, f->lab[1] && l2 ? l2 : "");
+	if ((s = slot_find(f, a, b)) == NULL &&
+	    (s = slot_make(f, a, b)) == NULL)
 		return;
 	atomic_fetch_add_explicit(&s->n, n, memory_order_relaxed);
 }
@@ -216,13 +231,16 @@ metrics_set_build(const char *version)
 uint64_t
 metrics_get(enum metrics_ctr c, const char *l1, const char *l2)
 {
+	char	 a[METRICS_LABEL], b[METRICS_LABEL];
 	struct mfam *f;
 	struct mslot *s;
 
 	if ((unsigned)c >= MC_N)
 		return (0);
 	f = &fams[c];
-	s = slot_find(f, f->lab[0] && l1 ? l1 : "", f->lab[1] && l2 ? l2 : "");
+	label_copy(a, f->lab[0] && l1 ? l1 : "");
+	label_copy(b, f->lab[1] && l2 ? l2 : "");
+	s = slot_find(f, a, b);
 	return (s ? atomic_load(&s->n) : 0);
 }
 

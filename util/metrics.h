@@ -23,7 +23,10 @@
  *	a reload changes nothing here. The families are fixed (the enums
  *	below); each labelled family holds at most METRICS_SLOTS label
  *	combinations, made on first use. A label value is cut at
- *	METRICS_LABEL - 1 bytes; once a family is full, new combinations
+ *	METRICS_LABEL - 1 bytes, and a byte that is not printable ASCII is
+ *	stored as '?' (a scrape stays valid UTF-8 whatever a rule is
+ *	called); values are compared as stored, so two names that differ
+ *	only there share a series. Once a family is full, new combinations
  *	are counted under the value "(other)" in every label. So a peer or
  *	a configuration can never grow the memory or the scrape.
  *

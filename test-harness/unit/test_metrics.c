@@ -106,7 +106,13 @@ test_counter_labels(void **state)
 	assert_true(has_line(b, "authmilter_dns_queries_total{type=\"TXT\","
 	    "outcome=\"nxdomain\"} 2"));
 	assert_true(has_line(b, "authmilter_rule_hits_total{rule="
-	    "\"say \\\"hi\\\"\\\\\\nbye\"} 1"));
+	    "\"say \\\"hi\\\"\\\\?bye\"} 1"));
+	/* not printable ASCII: '?', so a scrape stays UTF-8 */
+	metrics_rule_hit("caf\xc3\xa9\x01");
+	metrics_rule_hit("caf\xc3\xa9\x01");		/* the same series */
+	assert_int_equal(metrics_get(MC_RULE_HITS, "caf???", NULL), 2);
+	assert_int_equal(metrics_get(MC_RULE_HITS, "caf\xc3\xa9\x01", NULL),
+	    2);
 	/* a family without labels shows one plain series */
 	assert_true(has_line(b, "authmilter_dns_prefetch_hits_total 0"));
 	metrics_inc(MC_DNS_PREFETCH_HITS, "ignored", NULL);
@@ -138,14 +144,17 @@ test_bounded(void **state)
 	    != NULL; p++)
 		series++;
 	assert_int_equal(series, METRICS_SLOTS);
-	/* one from test_counter_labels, 62 of ours, the rest as (other) */
+	/* two from test_counter_labels, 61 of ours, the rest as (other) */
 	assert_int_equal(metrics_get(MC_RULE_HITS, "rule0", NULL), 1);
-	assert_int_equal(metrics_get(MC_RULE_HITS, "rule61", NULL), 1);
-	assert_int_equal(metrics_get(MC_RULE_HITS, "rule62", NULL), 0);
+	assert_int_equal(metrics_get(MC_RULE_HITS, "rule60", NULL), 1);
+	assert_int_equal(metrics_get(MC_RULE_HITS, "rule61", NULL), 0);
 	assert_int_equal(metrics_get(MC_RULE_HITS, "(other)", NULL),
-	    200 - 62 + 1);
+	    200 - 61 + 1);
 	assert_true(has_line(b, "authmilter_rule_hits_total{rule=\"(other)\"} "
-	    "139"));
+	    "140"));
+	/* an existing series still counts once the table is full */
+	metrics_rule_hit("rule0");
+	assert_int_equal(metrics_get(MC_RULE_HITS, "rule0", NULL), 2);
 	buf_free(&b);
 }
 
