@@ -98,6 +98,13 @@ want() {
 	check "$1" $? "$4: moved by $d, want $5"
 }
 
+# a listen address that is not ADDR:PORT is refused by -n, with the reason
+conf "$T/bad.conf" "metrics.listen = \"localhost:9895\";"
+out=$("$AUTHMILTER" -n -c "$T/bad.conf" 2>&1)
+rc=$?
+[ "$rc" -eq 1 ] && case $out in *'metrics.listen: "localhost:9895" is not'*) true ;; *) false ;; esac
+check "bad-listen-refused" $? "exit $rc: $out"
+
 # --- phase 1: TCP, text log ------------------------------------------
 conf "$T/m1.conf" "metrics.listen = \"127.0.0.1:$METRICS_PORT\";
 log.format = \"text\";
