@@ -20,6 +20,7 @@ static const char *const rejact_choices[] = {
 };
 static const char *const quaract_choices[] = {"quarantine", "tag", NULL};
 static const char *const orgdom_choices[] = {"treewalk", "psl", NULL};
+static const char *const logfmt_choices[] = {"text", "json", NULL};
 
 #define O(f)	offsetof(struct conf, f)
 
@@ -117,6 +118,11 @@ const struct param conf_params[] = {
 	{"report.failure_redact", PT_BOOL, "true", 0, 0, NULL,
 	    O(report_failure_redact), true,
 	    "replace the local parts of addresses in failure reports"},
+	/* metrics and JSON logs (issue 12, operations) */
+	{"metrics.listen", PT_STR, "", 0, 0, NULL, O(metrics_listen), false,
+	    "serve Prometheus /metrics on ADDR:PORT or [ADDR]:PORT; empty: off"},
+	{"log.format", PT_ENUM, "text", 0, 0, logfmt_choices, O(log_format),
+	    true, "per-message summary line: text (key=value) or json"},
 };
 
 const size_t conf_nparams = sizeof(conf_params) / sizeof(conf_params[0]);

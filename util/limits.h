@@ -60,4 +60,9 @@
  * connect, in parallel. */
 #define LIM_DNSBL_ZONES		16
 
+/* One log line: the per-message summary, in text or JSON, with every
+ * peer string escaped (JSON: up to 6 bytes per byte). A summary that
+ * would pass it drops its last fields and says so. */
+#define LIM_LOGLINE		8192
+
 #endif
