@@ -63,7 +63,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +76,7 @@
 #include "util/limits.h"
 #include "util/log.h"
 #include "util/metrics.h"
+#include "util/thread.h"
 #include "dns/dns.h"
 
 #define DNS_NAME_MAX	253		/* RFC 1035 2.3.4, as text */
@@ -690,13 +690,9 @@ dns_ctx_setup(struct ub_ctx *ctx, const char *nameservers, struct buf *why)
 static int
 dns_thread_start(struct dns *d)
 {
-	sigset_t all, old;
 	int	 rc;
 
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&d->thread, NULL, dns_loop, d);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = thread_start(&d->thread, dns_loop, d);
 	if (rc == 0)
 		d->running = 1;
 	return (rc);

@@ -9,7 +9,6 @@
  */
 #include <ctype.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "report/failure.h"
 #include "util/am.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 #define FQ_CAP		256		/* jobs waiting */
 #define FR_DESTS	4		/* ruf= destinations used */
@@ -330,7 +330,6 @@ failure_push(struct failure_job *job)
 int
 failure_start(struct dns *dns, const char *psl, struct buf *why)
 {
-	sigset_t all, old;
 	int	 rc;
 
 	fq.dns = dns;
@@ -338,10 +337,7 @@ failure_start(struct dns *dns, const char *psl, struct buf *why)
 	    DMARC_QUERIES_MIN, why)) == NULL)
 		return (AM_PERM);
 	fq.running = true;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&fq.thread, NULL, sender, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = thread_start(&fq.thread, sender, NULL);
 	if (rc != 0) {
 		fq.running = false;
 		dmarc_free(&fq.dmarc);
