@@ -8,8 +8,8 @@
  * DESCRIPTION
  *	At end of message, when report.store is set, the message's results
  *	and verdict become one row (report/row.h) pushed onto the report
- *	queue (report/queue.h): a copy and a pointer move, never I/O on
- *	the milter thread. A full queue drops the row (counted there); the
+ *	queue (report/queue.h): a pointer move, never I/O on the milter
+ *	thread. A full queue drops the row (counted there); the
  *	mail is never affected. With report.failure, a DMARC fail that asks
  *	for a failure report (fo=, ruf=) becomes a job for the failure
  *	report sender (report/failure.h), with the header block.
@@ -53,6 +53,7 @@ msg_record(const struct conn *c, const struct msg *m)
 	    (row = malloc(sizeof(*row))) == NULL)
 		return;
 	if (report_row_fill(row, &in))
-		(void)report_queue_push(row);
-	free(row);
+		(void)report_queue_push(row);	/* owns row now */
+	else
+		free(row);
 }

@@ -6,7 +6,6 @@
  */
 #include <stdio.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +15,7 @@
 #include "report/store.h"
 #include "util/am.h"
 #include "util/log.h"
+#include "util/thread.h"
 #include "util/metrics.h"
 
 #define BATCH		500		/* rows per transaction */
@@ -25,7 +25,7 @@
 
 struct qent {
 	struct qent *next;
-	struct report_row row;
+	struct report_row *row;		/* owned */
 };
 
 static struct {
@@ -55,9 +55,9 @@ struct wstate {
 	struct buf *why;
 };
 
-/* report_queue_push - copy a row into the queue; never waits for I/O */
+/* report_queue_push - queue a row (owned from now on); no I/O */
 bool
-report_queue_push(const struct report_row *row)
+report_queue_push(struct report_row *row)
 {
 	struct qent *e = malloc(sizeof(*e));
 
@@ -67,10 +67,11 @@ report_queue_push(const struct report_row *row)
 		q.full++;
 		pthread_mutex_unlock(&q.mu);
 		free(e);
+		free(row);
 		metrics_inc(MC_REPORT_ROWS, "dropped", NULL);
 		return (false);
 	}
-	e->row = *row;
+	e->row = row;
 	e->next = NULL;
 	if (q.tail != NULL)
 		q.tail->next = e;
@@ -115,6 +116,7 @@ free_list(struct qent *e)
 
 	for (; e != NULL; e = next) {
 		next = e->next;
+		free(e->row);
 		free(e);
 	}
 }
@@ -192,7 +194,7 @@ write_batch(struct wstate *w, struct qent *list, size_t n, int ntries)
 	int	 tries, rc = AM_TEMP;
 
 	for (e = list; e != NULL && i < BATCH; e = e->next)
-		rows[i++] = &e->row;
+		rows[i++] = e->row;
 	for (tries = 0; tries < ntries; tries++) {
 		if (!store_ready(w)) {
 			if (tries + 1 < ntries)
@@ -274,17 +276,13 @@ int
 report_queue_start(const char *spec, const char *host, size_t cap,
     struct buf *why)
 {
-	sigset_t all, old;
 	int	 rc;
 
 	snprintf(q.spec, sizeof(q.spec), "%s", spec);
 	snprintf(q.host, sizeof(q.host), "%s", host);
 	q.cap = cap;
 	q.running = true;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&q.thread, NULL, writer, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = thread_start(&q.thread, writer, NULL);
 	if (rc != 0) {
 		q.running = false;
 		return (buf_why(why, AM_TEMP, "report writer: %s",

@@ -6,14 +6,15 @@
  *
  *	int report_queue_start(const char *spec, const char *host,
  *	    size_t cap, struct buf *why);
- *	bool report_queue_push(const struct report_row *row);
+ *	bool report_queue_push(struct report_row *row);
  *	void report_queue_stop(void);
  *	void report_queue_stats(struct report_stats *s_r);
  * DESCRIPTION
  *	Nothing on the milter's threads waits for the store: at end of
- *	message report_queue_push() copies the row into a bounded queue
- *	(cap rows) and returns at once; false, and the row is counted as
- *	dropped, when the queue is full or not started. One writer thread
+ *	message report_queue_push() takes a row the caller allocated
+ *	(malloc; the queue owns it from then on, dropped or not) into a
+ *	bounded queue (cap rows) and returns at once; false, and the row is
+ *	counted as dropped and freed, when the queue is full or not started. One writer thread
  *	takes up to 500 rows at a time and writes them to the store
  *	(store.h) in one transaction.
  *
@@ -52,7 +53,7 @@ struct report_stats {
 
 int	report_queue_start(const char *spec, const char *host, size_t cap,
 	    struct buf *why);
-bool	report_queue_push(const struct report_row *row);
+bool	report_queue_push(struct report_row *row);
 void	report_queue_stop(void);
 void	report_queue_stats(struct report_stats *s_r);
 
