@@ -166,14 +166,28 @@ print_row(void *arg, int ncol, const char *const *v)
 	return (0);
 }
 
-/* show_domain - one query of show, titled */
-static int
-show_query(struct store *st, FILE *fp, const char *title, const char *sql,
-    const char *const *p, struct buf *why)
-{
-	fprintf(fp, "%s\n", title);
-	return (store_exec(st, sql, 3, p, print_row, fp, why));
-}
+/* the reports of `report show': $1 a domain or "", $2 begin, $3 end */
+#define SHOW_WHERE "($1 = '' OR policy_domain = $1) AND t >= $2 AND t <= $3"
+static const struct {
+	const char *title, *sql;
+} show_queries[] = {
+	{"Messages by policy domain and disposition (domain, disposition, "
+	    "count):", "SELECT policy_domain, disposition, COUNT(*) FROM msg "
+	    "WHERE " SHOW_WHERE " GROUP BY policy_domain, disposition ORDER "
+	    "BY policy_domain, disposition"},
+	{"Messages by source (address, domain, count):", "SELECT source_ip, "
+	    "policy_domain, COUNT(*) FROM msg WHERE " SHOW_WHERE " GROUP BY "
+	    "source_ip, policy_domain ORDER BY COUNT(*) DESC, source_ip "
+	    "LIMIT 20"},
+	{"Top failing sources (address, domain, count):", "SELECT source_ip, "
+	    "policy_domain, COUNT(*) FROM msg WHERE " SHOW_WHERE " AND "
+	    "evaluated <> 'pass' GROUP BY source_ip, policy_domain ORDER BY "
+	    "COUNT(*) DESC, source_ip LIMIT 10"},
+	{"What p=reject would have refused (domain, messages failing DMARC, "
+	    "of all):", "SELECT policy_domain, SUM(CASE WHEN evaluated <> "
+	    "'pass' THEN 1 ELSE 0 END), COUNT(*) FROM msg WHERE " SHOW_WHERE
+	    " GROUP BY policy_domain ORDER BY policy_domain"},
+};
 
 /* cmd_show - local visibility per policy domain */
 static int
@@ -181,38 +195,19 @@ cmd_show(struct store *st, const struct rpt_opts *o, FILE *fp,
     struct buf *why)
 {
 	char	 b[24], e[24];
-	const char *p[3] = {o->domain ? o->domain : "%", b, e};
-	int	 rc;
+	const char *p[3] = {o->domain ? o->domain : "", b, e};
+	size_t	 i;
+	int	 rc = AM_OK;
 
 	snprintf(b, sizeof(b), "%lld", (long long)o->begin);
 	snprintf(e, sizeof(e), "%lld", (long long)o->end);
-	fprintf(fp, "DMARC results from %lld to %lld\n\n", (long long)o->begin,
+	fprintf(fp, "DMARC results from %lld to %lld\n", (long long)o->begin,
 	    (long long)o->end);
-	rc = show_query(st, fp, "Messages by policy domain and disposition "
-	    "(domain, disposition, count):", "SELECT policy_domain, "
-	    "disposition, COUNT(*) FROM msg WHERE policy_domain LIKE $1 AND "
-	    "t >= $2 AND t <= $3 GROUP BY policy_domain, disposition ORDER BY "
-	    "policy_domain, disposition", p, why);
-	if (rc == AM_OK)
-		rc = show_query(st, fp, "\nMessages by source (address, "
-		    "domain, count):", "SELECT source_ip, policy_domain, "
-		    "COUNT(*) FROM msg WHERE policy_domain LIKE $1 AND t >= $2 "
-		    "AND t <= $3 GROUP BY source_ip, policy_domain ORDER BY "
-		    "COUNT(*) DESC, source_ip LIMIT 20", p, why);
-	if (rc == AM_OK)
-		rc = show_query(st, fp, "\nTop failing sources (address, "
-		    "domain, count):", "SELECT source_ip, policy_domain, "
-		    "COUNT(*) FROM msg WHERE policy_domain LIKE $1 AND t >= $2 "
-		    "AND t <= $3 AND evaluated <> 'pass' GROUP BY source_ip, "
-		    "policy_domain ORDER BY COUNT(*) DESC, source_ip LIMIT 10",
-		    p, why);
-	if (rc == AM_OK)
-		rc = show_query(st, fp, "\nWhat p=reject would have refused "
-		    "(domain, messages failing DMARC, of all):", "SELECT "
-		    "policy_domain, SUM(CASE WHEN evaluated <> 'pass' THEN 1 "
-		    "ELSE 0 END), COUNT(*) FROM msg WHERE policy_domain LIKE $1 "
-		    "AND t >= $2 AND t <= $3 GROUP BY policy_domain ORDER BY "
-		    "policy_domain", p, why);
+	for (i = 0; i < AM_ARRAY_LEN(show_queries) && rc == AM_OK; i++) {
+		fprintf(fp, "\n%s\n", show_queries[i].title);
+		rc = store_exec(st, show_queries[i].sql, 3, p, print_row, fp,
+		    why);
+	}
 	return (rc);
 }
 
