@@ -78,39 +78,52 @@ rpt_ok(const char *txt)
 	return (st == 0 && v && rua);
 }
 
+/* one record kind: where, how it starts, how it is judged, what to say */
+struct tport {
+	const char *label, *prefix;	/* "_mta-sts", "v=STSv1" */
+	const char *missing;		/* the part named when DNS fails */
+	bool	(*ok)(const char *txt);
+	const char *id_none, *fix_none, *why_none;
+	const char *id_bad, *fix_bad, *why_bad;
+	const char *id_ok, *why_ok;
+};
+
+static const struct tport tports[] = {
+	{"_mta-sts", "v=STSv1", "mta-sts", sts_ok,
+	    "tls.mta_sts_missing", "publish MTA-STS (RFC 8461) to have "
+	    "senders require TLS", "no MTA-STS record",
+	    "tls.mta_sts_bad", "one record: \"v=STSv1; id=<1-32 letters or "
+	    "digits>\"", "MTA-STS record is malformed",
+	    "tls.mta_sts", "MTA-STS record present (policy file not fetched)"},
+	{"_smtp._tls", "v=TLSRPTv1", "tls-rpt", rpt_ok,
+	    "tls.tlsrpt_missing", "publish \"v=TLSRPTv1; rua=mailto:...\" "
+	    "(RFC 8460)", "no TLS reporting record",
+	    "tls.tlsrpt_bad", "one record: \"v=TLSRPTv1; rua=mailto:...\"",
+	    "TLS reporting record is malformed",
+	    "tls.tlsrpt", "TLS reporting record present"},
+};
+
 /* ck_transport - MTA-STS and TLS-RPT */
 void
 ck_transport(struct ck *c)
 {
 	char	 name[LIM_DOMAIN + 16], txt[LIM_DNS_TXT];
+	const struct tport *t;
+	size_t	 i;
 	int	 n;
 
-	snprintf(name, sizeof(name), "_mta-sts.%s", c->domain);
-	if ((n = first_txt(c, name, "v=STSv1", txt, sizeof(txt))) < 0)
-		ck_missing(c, "mta-sts");
-	else if (n == 0)
-		ck_add(c, "tls.mta_sts_missing", CK_INFO, "publish MTA-STS "
-		    "(RFC 8461) to have senders require TLS",
-		    "no MTA-STS record");
-	else if (n > 1 || !sts_ok(txt))
-		ck_add(c, "tls.mta_sts_bad", CK_WARN, "one record: "
-		    "\"v=STSv1; id=<1-32 letters or digits>\"",
-		    "MTA-STS record is malformed");
-	else
-		ck_add(c, "tls.mta_sts", CK_OK, "", "MTA-STS record present "
-		    "(policy file not fetched)");
-	snprintf(name, sizeof(name), "_smtp._tls.%s", c->domain);
-	if ((n = first_txt(c, name, "v=TLSRPTv1", txt, sizeof(txt))) < 0)
-		ck_missing(c, "tls-rpt");
-	else if (n == 0)
-		ck_add(c, "tls.tlsrpt_missing", CK_INFO, "publish "
-		    "\"v=TLSRPTv1; rua=mailto:...\" (RFC 8460)",
-		    "no TLS reporting record");
-	else if (n > 1 || !rpt_ok(txt))
-		ck_add(c, "tls.tlsrpt_bad", CK_WARN, "one record: "
-		    "\"v=TLSRPTv1; rua=mailto:...\"",
-		    "TLS reporting record is malformed");
-	else
-		ck_add(c, "tls.tlsrpt", CK_OK, "", "TLS reporting record "
-		    "present");
+	for (i = 0; i < sizeof(tports) / sizeof(tports[0]); i++) {
+		t = &tports[i];
+		snprintf(name, sizeof(name), "%s.%s", t->label, c->domain);
+		if ((n = first_txt(c, name, t->prefix, txt, sizeof(txt))) < 0)
+			ck_missing(c, t->missing);
+		else if (n == 0)
+			ck_add(c, t->id_none, CK_INFO, t->fix_none, "%s",
+			    t->why_none);
+		else if (n > 1 || !t->ok(txt))
+			ck_add(c, t->id_bad, CK_WARN, t->fix_bad, "%s",
+			    t->why_bad);
+		else
+			ck_add(c, t->id_ok, CK_OK, "", "%s", t->why_ok);
+	}
 }
