@@ -47,6 +47,27 @@ struct cidr_list {
 	size_t	 n;
 };
 
+/* the policy section as written (conf/policyconf.c); policy/rules.c
+ * compiles it */
+struct conf_rule_item {
+	char	*key;
+	char	**v;			/* n strings */
+	size_t	 n;
+	bool	 list;			/* written as a list */
+	int	 line;
+};
+
+struct conf_rule {
+	int	 line;
+	struct conf_rule_item *items;
+	size_t	 nitems;
+};
+
+struct conf_rule_list {
+	struct conf_rule *v;
+	size_t	 n;
+};
+
 struct conf {
 	char	*path;			/* NULL: defaults only */
 	char	*socket;
@@ -72,6 +93,11 @@ struct conf {
 	char	*dmarc_public_suffix_list;
 	int	 dmarc_reject_action;	/* enum conf_rejact */
 	int	 dmarc_quarantine_action;	/* enum conf_quaract */
+	/* local policy (issue 7) */
+	struct conf_rule_list policy;	/* the "policy" section */
+	bool	 spf_reject_fail_without_dmarc;
+	char	*tag_header;		/* header of the tag verdict */
+	char	*tag_subject_prefix;	/* "": Subject unchanged */
 };
 
 /* one key of the params table */

@@ -116,7 +116,7 @@ eval_edits(struct conn *c, struct msg *m)
 	    m->res.helo.checked ? c->helo : NULL,	/* a domain, or none */
 	    &m->res.mailfrom, o->rspf) != AM_OK)
 		return (AM_TEMP);
-	return (AM_OK);
+	return (msg_tag_edits(c));
 }
 
 /* log_dkim - "d:result,..." for the summary line */
@@ -151,6 +151,7 @@ log_summary(const struct conn *c, const struct msg *m)
 	const struct decision *d = &m->out.d;
 	char	 helo[LIM_DOMAIN * 4], mf[LIM_DOMAIN * 4];
 	char	 from[LIM_DOMAIN * 4], dk[1024], would[32] = "";
+	char	 rcpts[LIM_LOG_RCPTS * LIM_ADDRESS * 4 + 32];
 
 	log_escape_value(helo, sizeof(helo), c->helo, strlen(c->helo));
 	log_escape_value(mf, sizeof(mf), r->mailfrom.domain,
@@ -158,16 +159,19 @@ log_summary(const struct conn *c, const struct msg *m)
 	log_escape_value(from, sizeof(from), r->dmarc.from_domain,
 	    strlen(r->dmarc.from_domain));
 	log_dkim(&r->dkim, dk, sizeof(dk));
+	msg_log_rcpts(m, rcpts, sizeof(rcpts));
 	if (d->would != d->verdict)
 		snprintf(would, sizeof(would), " would=%s",
 		    verdict_str(d->would));
 	log_info("%s: verdict=%s%s why=%s ip=%s helo=%s mailfrom=%s "
-	    "from=%s spf=%s spf_helo=%s dkim=%s dmarc=%s policy=%s%s%s",
+	    "from=%s spf=%s spf_helo=%s dkim=%s dmarc=%s policy=%s rule=%s "
+	    "%s%s%s",
 	    m->qid, verdict_str(d->verdict), would, d->why ? d->why : "-",
 	    c->ip, helo[0] ? helo : "-", mf[0] ? mf : "-",
 	    from[0] ? from : from_status_str(r->from.status),
 	    spf_res_str(r->mailfrom.result), spf_res_str(r->helo.result), dk,
 	    dmarc_res_str(r->dmarc.result), dmarc_policy_str(r->dmarc.policy),
+	    d->rule ? d->rule : "-", rcpts,
 	    d->would == VERDICT_REJECT && d->verdict != VERDICT_REJECT ?
 	    " (monitor mode: would reject)" : "",
 	    m->failed ? " (internal error)" : "");
@@ -179,6 +183,7 @@ msg_end(struct conn *c, const char *qid)
 {
 	struct msg *m = c->msg;
 	const struct conf *cf = c->snap->cf;
+	struct rule_input in;
 
 	if (m == NULL)
 		return (AM_TEMP);
@@ -191,8 +196,11 @@ msg_end(struct conn *c, const char *qid)
 		    m->out.d.why, c->ip);
 		return (AM_OK);
 	}
-	if (!m->failed && eval_results(c, m) == AM_OK)
-		policy_decide(&m->res, cf, &m->out.d);
+	if (!m->failed && eval_results(c, m) == AM_OK) {
+		conn_rule_input(c, RIN_ALL, m->nrcpt > 0 ? m->rcpt1 : NULL,
+		    &in);
+		policy_evaluate(c->snap->rules, &in, cf, &m->out.d);
+	}
 	if (!m->failed && eval_edits(c, m) != AM_OK) {
 		buf_setf(c->why, "header too long");
 		msg_fail(c, "edits");
@@ -201,6 +209,8 @@ msg_end(struct conn *c, const char *qid)
 		policy_error(cf, m->fail_why, &m->out.d);
 		buf_reset(m->out.authres);
 		buf_reset(m->out.rspf);
+		buf_reset(m->out.tag);
+		buf_reset(m->out.subject);
 		m->out.ndel = 0;
 	}
 	log_summary(c, m);

@@ -91,6 +91,9 @@ msg_reset(struct conn *c)
 	buf_free(&m->from);
 	buf_free(&m->out.authres);
 	buf_free(&m->out.rspf);
+	buf_free(&m->out.tag);
+	buf_free(&m->out.subject);
+	buf_free(&m->subject);
 	free(m->forged);
 	free(m->out.del);
 	free(m);
@@ -121,6 +124,8 @@ msg_alloc(void)
 	m->from = buf_new(LIM_HEADER);
 	m->out.authres = buf_new(LIM_AUTHRES);
 	m->out.rspf = buf_new(LIM_AUTHRES);
+	m->out.tag = buf_new(LIM_AUTHRES);
+	m->out.subject = buf_new(LIM_HEADER + LIM_REASON);
 	return (m);
 }
 
@@ -266,6 +271,7 @@ msg_header(struct conn *c, const char *name, const char *value)
 	if (strcasecmp(name, "From") == 0 && ++m->nfrom == 1)
 		msg_from(c, m, value);
 	msg_forged(c, m, name, value);
+	msg_field(c, name, value);		/* tag header, Subject */
 	st = dkimv_header(m->dkim, name, value, c->why);
 	if (st == AM_TEMP)
 		return (msg_fail(c, "dkim-header"));

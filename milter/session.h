@@ -60,6 +60,10 @@ struct outcome {
 	struct hdr_del *del;
 	struct buf *authres;		/* our A-R value, or empty */
 	struct buf *rspf;		/* Received-SPF value, or empty */
+	const char *tag_name;		/* the tag header's name (tag.header) */
+	struct buf *tag;		/* tag header value, or empty */
+	struct buf *subject;		/* new Subject value, or empty */
+	bool	 subject_add;		/* no Subject: add, do not change */
 };
 
 struct msg {
@@ -78,6 +82,13 @@ struct msg {
 	int	 nforged;		/* of those, claiming to be ours */
 	struct hdr_del *forged;		/* which, in arrival order */
 	struct outcome out;
+	/* local policy (stage.c) */
+	int	 nrcpt;			/* recipients accepted */
+	char	 rcpt1[LIM_ADDRESS];	/* the first: rules see this one */
+	char	 rcpts[LIM_LOG_RCPTS][LIM_ADDRESS];	/* for the log */
+	struct buf *subject;		/* first Subject: value, or NULL */
+	int	 nsubject;
+	int	 ntag;			/* incoming tag headers */
 };
 
 struct conn {
@@ -92,6 +103,7 @@ struct conn {
 	char	 authserv_id[LIM_DOMAIN];
 	struct msg *msg;
 	struct buf *why;
+	struct client_results rep;	/* iprev, DNSBL, HELO (reputation) */
 };
 
 struct conn *conn_new(struct snap *sp, const struct addr *client,
@@ -107,5 +119,17 @@ void	msg_reset(struct conn *c);
 int	msg_fail(struct conn *c, const char *stage);
 int	msg_spf(struct conn *c, struct msg *m);
 bool	msg_wants_body(const struct conn *c);
+
+/* local policy stages (stage.c) */
+struct rule_input;
+void	conn_rule_input(const struct conn *c, unsigned known,
+	    const char *rcpt, struct rule_input *in_r);
+int	conn_policy_connect(struct conn *c, struct decision *d_r);
+int	msg_policy_mail(struct conn *c, const char *qid, struct decision *d_r);
+int	msg_rcpt(struct conn *c, const char *rcpt, const char *qid,
+	    struct decision *d_r);
+void	msg_field(struct conn *c, const char *name, const char *value);
+int	msg_tag_edits(struct conn *c);
+void	msg_log_rcpts(const struct msg *m, char *dst, size_t len);
 
 #endif

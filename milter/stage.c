@@ -1,0 +1,243 @@
+/*
+ * NAME
+ *	stage - the local policy at each SMTP stage, and its header edits
+ * SYNOPSIS
+ *	#include "milter/session.h"
+ *
+ *	int conn_policy_connect(struct conn *c, struct decision *d_r);
+ *	int msg_policy_mail(struct conn *c, const char *qid,
+ *	    struct decision *d_r);
+ *	int msg_rcpt(struct conn *c, const char *rcpt, const char *qid,
+ *	    struct decision *d_r);
+ *	void msg_field(struct conn *c, const char *name, const char *value);
+ *	int msg_tag_edits(struct conn *c);
+ * DESCRIPTION
+ *	Each stage asks the rules (policy/rules.h) with what is known by
+ *	then, so a rule acts at the earliest stage its inputs allow and the
+ *	message is never transferred: the client address and its
+ *	reputation (c->rep, filled by the reputation lookups before
+ *	connect's rules run) at connect, HELO and MAIL FROM at MAIL, one
+ *	recipient at RCPT. Only a refusal (reject, tempfail) acts early;
+ *	every other decision is made again at end of message, the same way,
+ *	since inputs only grow. Each returns 1 and the reply in d_r when
+ *	refused.
+ *
+ *	msg_rcpt() refuses only that recipient. A message gets one verdict,
+ *	so a recipient that some rule's rcpt matcher tells apart from the
+ *	first accepted one is deferred with 452 4.5.3: the client sends it
+ *	again in a transaction of its own (RFC 5321 4.5.3.1.10), where it
+ *	gets its own verdict. The rules see the first accepted recipient.
+ *
+ *	msg_field() notes the incoming copies of the tag header (always
+ *	deleted: only ours may be trusted) and the first Subject.
+ *	msg_tag_edits() prepares the tag header (tag verdict, or a matching
+ *	rule with a tag) and the Subject prefix (tag verdict).
+ * DIAGNOSTICS
+ *	One info line per early refusal ("qid: verdict=reject why=rule
+ *	rule=NAME stage=connect|mail ip=...") and per refused or deferred
+ *	recipient ("qid: policy: rcpt=... refused|deferred ...").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "milter/session.h"
+#include "policy/policy.h"
+#include "util/am.h"
+#include "util/log.h"
+
+/* conn_rule_input - what the rules may look at, known bits set */
+void
+conn_rule_input(const struct conn *c, unsigned known, const char *rcpt,
+    struct rule_input *in_r)
+{
+	memset(in_r, 0, sizeof(*in_r));
+	in_r->known = known;
+	in_r->client = c->have_client ? &c->client : NULL;
+	in_r->rep = &c->rep;
+	in_r->helo = c->helo;
+	if (c->msg != NULL) {
+		in_r->mail_from = c->msg->mailfrom;
+		in_r->res = &c->msg->res;
+	}
+	in_r->rcpt = rcpt;
+}
+
+/* early - ask the rules; log a refusal (or what monitor mode let by) */
+static int
+early(struct conn *c, const char *qid, unsigned known, const char *rcpt,
+    const char *stage, struct decision *d_r)
+{
+	struct rule_input in;
+	int	 refused;
+
+	conn_rule_input(c, known, rcpt, &in);
+	refused = policy_early(c->snap->rules, &in, c->snap->cf, d_r);
+	if (refused)
+		log_info("%s: verdict=%s why=rule rule=%s stage=%s ip=%s "
+		    "reply=%s/%s", qid, verdict_str(d_r->verdict), d_r->rule,
+		    stage, c->ip, d_r->code, d_r->xcode);
+	else if (d_r->rule != NULL && d_r->would > VERDICT_TAG)
+		log_info("%s: policy: rule=%s would=%s stage=%s ip=%s "
+		    "(monitor mode)", qid, d_r->rule, verdict_str(d_r->would),
+		    stage, c->ip);
+	return (refused);
+}
+
+/* conn_policy_connect - rules that need only the client */
+int
+conn_policy_connect(struct conn *c, struct decision *d_r)
+{
+	memset(d_r, 0, sizeof(*d_r));
+	if (c->trusted)
+		return (0);
+	return (early(c, "NOQUEUE", RIN_CLIENT, NULL, "connect", d_r));
+}
+
+/* msg_policy_mail - rules that need at most HELO and MAIL FROM */
+int
+msg_policy_mail(struct conn *c, const char *qid, struct decision *d_r)
+{
+	struct msg *m = c->msg;
+
+	memset(d_r, 0, sizeof(*d_r));
+	if (m == NULL || m->skip)
+		return (0);
+	if (qid != NULL && qid[0] != '\0')
+		snprintf(m->qid, sizeof(m->qid), "%s", qid);
+	return (early(c, m->qid, RIN_CLIENT | RIN_HELO | RIN_MAIL, NULL,
+	    "mail", d_r));
+}
+
+/* rcpt_log - log one refused or deferred recipient */
+static void
+rcpt_log(const struct msg *m, const char *rcpt, const char *what,
+    const char *rule, const struct decision *d)
+{
+	char	 esc[LIM_ADDRESS * 4];
+
+	log_escape_value(esc, sizeof(esc), rcpt, strlen(rcpt));
+	log_info("%s: policy: rcpt=%s %s rule=%s reply=%s/%s", m->qid, esc,
+	    what, rule, d->code, d->xcode);
+}
+
+/* msg_rcpt - one recipient: refused, deferred (452) or taken */
+int
+msg_rcpt(struct conn *c, const char *rcpt, const char *qid,
+    struct decision *d_r)
+{
+	struct msg *m = c->msg;
+	const char *rule;
+
+	memset(d_r, 0, sizeof(*d_r));
+	if (m == NULL || m->skip || rcpt == NULL)
+		return (0);
+	if (qid != NULL && qid[0] != '\0')
+		snprintf(m->qid, sizeof(m->qid), "%s", qid);
+	if (early(c, m->qid, RIN_CLIENT | RIN_HELO | RIN_MAIL | RIN_RCPT, rcpt,
+	    "rcpt", d_r)) {
+		rcpt_log(m, rcpt, "refused", d_r->rule, d_r);
+		return (1);
+	}
+	if (m->nrcpt > 0 && rules_rcpt_differs(c->snap->rules, m->rcpt1, rcpt,
+	    &rule)) {
+		memset(d_r, 0, sizeof(*d_r));
+		d_r->verdict = d_r->would = VERDICT_TEMPFAIL;
+		d_r->why = "rcpt-split";
+		d_r->rule = rule;
+		snprintf(d_r->code, sizeof(d_r->code), "452");
+		snprintf(d_r->xcode, sizeof(d_r->xcode), "4.5.3");
+		snprintf(d_r->text, sizeof(d_r->text), "This recipient has "
+		    "a different local policy; send it in a separate "
+		    "transaction");
+		rcpt_log(m, rcpt, "deferred (differs from the first "
+		    "recipient)", rule, d_r);
+		return (1);
+	}
+	if (m->nrcpt == 0)
+		snprintf(m->rcpt1, sizeof(m->rcpt1), "%s", rcpt);
+	if (m->nrcpt < LIM_LOG_RCPTS)
+		snprintf(m->rcpts[m->nrcpt], sizeof(m->rcpts[0]), "%s", rcpt);
+	m->nrcpt++;
+	return (0);
+}
+
+/* msg_field - incoming tag headers (deleted) and the first Subject */
+void
+msg_field(struct conn *c, const char *name, const char *value)
+{
+	struct msg *m = c->msg;
+	const char *tag = c->snap->cf->tag_header;
+
+	if (m == NULL || m->skip)
+		return;
+	if (strcasecmp(name, "Subject") == 0 && ++m->nsubject == 1 &&
+	    (m->subject = buf_new(LIM_HEADER)) != NULL &&
+	    buf_puts(m->subject, value) != AM_OK)
+		buf_reset(m->subject);		/* over the cap: not prefixed */
+	if (strcasecmp(name, tag) != 0)
+		return;
+	m->ntag++;
+	if (m->forged == NULL && (m->forged = calloc(LIM_HEADERS,
+	    sizeof(*m->forged))) == NULL) {
+		buf_setf(c->why, "out of memory");
+		msg_fail(c, "tag-header");	/* never let one through */
+		return;
+	}
+	if (m->nforged < LIM_HEADERS) {
+		m->forged[m->nforged].name = tag;
+		m->forged[m->nforged++].idx = m->ntag;
+	}
+}
+
+/* msg_tag_edits - the tag header and the Subject prefix */
+int
+msg_tag_edits(struct conn *c)
+{
+	struct msg *m = c->msg;
+	struct outcome *o = &m->out;
+	const struct decision *d = &o->d;
+	const char *prefix = c->snap->cf->tag_subject_prefix;
+	const char *old;
+
+	o->tag_name = c->snap->cf->tag_header;
+	if (d->verdict != VERDICT_TAG && d->tag == NULL)
+		return (AM_OK);
+	if (buf_printf(o->tag, "%s (why=%s; rule=%s; spf=%s; dkim=%s; "
+	    "dmarc=%s)", d->tag != NULL ? d->tag : d->verdict == VERDICT_TAG ?
+	    "fail" : verdict_str(d->verdict), d->why ? d->why : "-",
+	    d->rule ? d->rule : "-", spf_res_str(m->res.mailfrom.result),
+	    m->res.dkim.nsigs > 0 && m->res.dkim.sigs[0].result ==
+	    DKIM_RES_PASS ? "pass" : m->res.dkim.nsigs > 0 ? "fail" : "none",
+	    dmarc_res_str(m->res.dmarc.result)) != AM_OK)
+		return (AM_TEMP);
+	if (d->verdict != VERDICT_TAG || prefix[0] == '\0')
+		return (AM_OK);
+	old = m->subject != NULL ? buf_str(m->subject) : "";
+	o->subject_add = m->nsubject == 0;
+	return (buf_printf(o->subject, " %s%s%s", prefix,
+	    old[0] == ' ' || old[0] == '\0' ? "" : " ", old));
+}
+
+/* msg_log_rcpts - "N" and the first few recipients, escaped */
+void
+msg_log_rcpts(const struct msg *m, char *dst, size_t len)
+{
+	char	 esc[LIM_ADDRESS * 4];
+	size_t	 o;
+	int	 i, n;
+
+	n = snprintf(dst, len, "rcpts=%d", m->nrcpt);
+	o = n > 0 && (size_t)n < len ? (size_t)n : len - 1;
+	for (i = 0; i < m->nrcpt && i < LIM_LOG_RCPTS && o + 1 < len; i++) {
+		log_escape_value(esc, sizeof(esc), m->rcpts[i],
+		    strlen(m->rcpts[i]));
+		n = snprintf(dst + o, len - o, "%s%s%s", i ? "," : " rcpt=",
+		    esc, i + 1 == LIM_LOG_RCPTS && m->nrcpt > LIM_LOG_RCPTS ?
+		    ",..." : "");
+		if (n < 0 || (size_t)n >= len - o)
+			break;
+		o += (size_t)n;
+	}
+}
