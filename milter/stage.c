@@ -110,14 +110,27 @@ msg_policy_mail(struct conn *c, const char *qid, struct decision *d_r)
 	    "mail", d_r));
 }
 
+/* rcpt_bare - a recipient without its angle brackets */
+static void
+rcpt_bare(const char *rcpt, char *dst, size_t len)
+{
+	size_t	 n;
+
+	if (*rcpt == '<')
+		rcpt++;
+	n = strcspn(rcpt, ">");
+	snprintf(dst, len, "%.*s", (int)n, rcpt);
+}
+
 /* rcpt_log - log one refused or deferred recipient */
 static void
 rcpt_log(const struct msg *m, const char *rcpt, const char *what,
     const char *rule, const struct decision *d)
 {
-	char	 esc[LIM_ADDRESS * 4];
+	char	 esc[LIM_ADDRESS * 4], a[LIM_ADDRESS];
 
-	log_escape_value(esc, sizeof(esc), rcpt, strlen(rcpt));
+	rcpt_bare(rcpt, a, sizeof(a));
+	log_escape_value(esc, sizeof(esc), a, strlen(a));
 	log_info("%s: policy: rcpt=%s %s rule=%s reply=%s/%s", m->qid, esc,
 	    what, rule, d->code, d->xcode);
 }
@@ -156,9 +169,9 @@ msg_rcpt(struct conn *c, const char *rcpt, const char *qid,
 		return (1);
 	}
 	if (m->nrcpt == 0)
-		snprintf(m->rcpt1, sizeof(m->rcpt1), "%s", rcpt);
+		rcpt_bare(rcpt, m->rcpt1, sizeof(m->rcpt1));
 	if (m->nrcpt < LIM_LOG_RCPTS)
-		snprintf(m->rcpts[m->nrcpt], sizeof(m->rcpts[0]), "%s", rcpt);
+		rcpt_bare(rcpt, m->rcpts[m->nrcpt], sizeof(m->rcpts[0]));
 	m->nrcpt++;
 	return (0);
 }
