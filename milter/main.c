@@ -149,7 +149,11 @@ check_all(const char *path, struct buf *why)
 	}
 	if ((dns = dns_new(cf->dns_nameservers, cf->dns_timeout, why)) ==
 	    NULL || snap_build(cf2, dns, &sp, why) != AM_OK) {
-		fprintf(stderr, "authmilter: %s: %s\n", path, buf_str(why));
+		if (strncmp(buf_str(why), path, strlen(path)) == 0)
+			fprintf(stderr, "authmilter: %s\n", buf_str(why));	/* file:line: */
+		else
+			fprintf(stderr, "authmilter: %s: %s\n", path,
+			    buf_str(why));
 		exit(1);
 	}
 	snap_release(&sp);
