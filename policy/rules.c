@@ -8,6 +8,8 @@
  * DIAGNOSTICS
  *	rules_compile(): "file:line: policy: rule NAME: reason".
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -249,6 +251,7 @@ file_add(struct rule_match *m, const struct key *k, const char *path,
     const struct where *w, struct buf *why)
 {
 	struct where fw = {path, 0, NULL};
+	struct stat sb;
 	char	 line[1024], *p, *e;
 	FILE	*fp;
 	int	 st = AM_OK;
@@ -256,8 +259,17 @@ file_add(struct rule_match *m, const struct key *k, const char *path,
 	if ((fp = fopen(path, "r")) == NULL)
 		return (fail(why, w, "%s: cannot read %s: %s", k->name, path,
 		    strerror(errno)));
+	if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fclose(fp);		/* a FIFO or /dev/zero would never end */
+		return (fail(why, w, "%s: %s: not a regular file", k->name,
+		    path));
+	}
 	while (st == AM_OK && fgets(line, sizeof(line), fp) != NULL) {
-		fw.line++;
+		if (++fw.line > LIM_POLICY_ENTRIES) {
+			st = fail(why, &fw, "more than %d lines",
+			    LIM_POLICY_ENTRIES);
+			break;
+		}
 		if ((p = strchr(line, '#')) != NULL)
 			*p = '\0';
 		for (p = line; *p == ' ' || *p == '\t'; p++)
