@@ -352,10 +352,9 @@ item_apply(struct rule *r, const struct conf_rule_item *it,
 		return (s == NULL ? fail(why, w, "reply: want a string") :
 		    reply_parse(r, s, w, why));
 	if (strcmp(it->key, "tag") == 0) {
-		if (s == NULL || *s == '\0' || strlen(s) > 200 ||
-		    !addr_ok(s))
-			return (fail(why, w, "tag: want one word of printable "
-			    "ASCII (no space), at most 200"));
+		if (s == NULL || strlen(s) > 64 || !name_ok(s))
+			return (fail(why, w, "tag: want one word of A-Z a-z "
+			    "0-9 . _ -, at most 64"));
 		free(r->tag);
 		return ((r->tag = strdup(s)) == NULL ?
 		    buf_why(why, AM_TEMP, "out of memory") : AM_OK);
