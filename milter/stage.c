@@ -31,7 +31,10 @@
  *	msg_field() notes the incoming copies of the tag header (always
  *	deleted: only ours may be trusted) and the first Subject.
  *	msg_tag_edits() prepares the tag header (tag verdict, or a matching
- *	rule with a tag) and the Subject prefix (tag verdict).
+ *	rule with a tag) and the Subject prefix (tag verdict). The tag
+ *	header reads "WORD (why=...; rule=...; spf=...; dkim=...; dmarc=...)":
+ *	WORD is the rule's tag, else "fail" for the tag verdict; dkim is
+ *	pass when a signature passed, fail when none of several did.
  * DIAGNOSTICS
  *	One info line per early refusal ("qid: verdict=reject why=rule
  *	rule=NAME stage=connect|mail ip=...") and per refused or deferred
@@ -213,17 +216,20 @@ msg_tag_edits(struct conn *c)
 	const struct decision *d = &o->d;
 	const char *prefix = c->snap->cf->tag_subject_prefix;
 	const char *old;
+	int	 i;
 
 	o->tag_name = c->snap->cf->tag_header;
 	if (d->verdict != VERDICT_TAG && d->tag == NULL)
 		return (AM_OK);
+	for (i = 0; i < m->res.dkim.nsigs && i < LIM_DKIM_SIGS; i++)
+		if (m->res.dkim.sigs[i].result == DKIM_RES_PASS)
+			break;
 	if (buf_printf(o->tag, "%s (why=%s; rule=%s; spf=%s; dkim=%s; "
 	    "dmarc=%s)", d->tag != NULL ? d->tag : d->verdict == VERDICT_TAG ?
 	    "fail" : verdict_str(d->verdict), d->why ? d->why : "-",
 	    d->rule ? d->rule : "-", spf_res_str(m->res.mailfrom.result),
-	    m->res.dkim.nsigs > 0 && m->res.dkim.sigs[0].result ==
-	    DKIM_RES_PASS ? "pass" : m->res.dkim.nsigs > 0 ? "fail" : "none",
-	    dmarc_res_str(m->res.dmarc.result)) != AM_OK)
+	    m->res.dkim.nsigs == 0 ? "none" : i < m->res.dkim.nsigs ? "pass" :
+	    "fail", dmarc_res_str(m->res.dmarc.result)) != AM_OK)
 		return (AM_TEMP);
 	if (d->verdict != VERDICT_TAG || prefix[0] == '\0')
 		return (AM_OK);

@@ -201,14 +201,95 @@ key_match(const struct rule *r, enum rule_key k, const struct rule_input *in)
 	return (0);
 }
 
+/* list_zones - "zone:result,..." of the client's DNS lists */
+static void
+list_zones(const struct client_results *rep, char *dst, size_t len)
+{
+	size_t	 o = 0;
+	int	 i, n;
+
+	dst[0] = '\0';
+	for (i = 0; rep != NULL && i < rep->dnsbl.nzones &&
+	    i < LIM_DNSBL_ZONES; i++) {
+		n = snprintf(dst + o, len - o, "%s%s:%s", o ? "," : "",
+		    rep->dnsbl.z[i].zone, dnsbl_res_str(rep->dnsbl.z[i].result));
+		if (n < 0 || (size_t)n >= len - o)
+			break;
+		o += (size_t)n;
+	}
+	if (o == 0)
+		snprintf(dst, len, "no zone listed");
+}
+
+/* list_sigs - "d:result,..." of the DKIM signatures */
+static void
+list_sigs(const struct auth_results *res, char *dst, size_t len)
+{
+	size_t	 o = 0;
+	int	 i, n;
+
+	dst[0] = '\0';
+	for (i = 0; res != NULL && i < res->dkim.nsigs && i < LIM_DKIM_SIGS;
+	    i++) {
+		n = snprintf(dst + o, len - o, "%s%s:%s", o ? "," : "",
+		    res->dkim.sigs[i].d, dkim_res_str(res->dkim.sigs[i].result));
+		if (n < 0 || (size_t)n >= len - o)
+			break;
+		o += (size_t)n;
+	}
+	if (o == 0)
+		snprintf(dst, len, "no signature");
+}
+
+/* describe_results - end-of-message inputs of matcher k */
+static void
+describe_results(enum rule_key k, const struct auth_results *res, char *dst,
+    size_t len)
+{
+	size_t	 o = 0;
+	int	 i, n;
+
+	if (res == NULL)
+		return;
+	switch (k) {
+	case RK_FROM_DOMAIN:
+		for (i = 0; i < res->from.ndomains && i < LIM_FROM_MAILBOXES;
+		    i++) {
+			n = snprintf(dst + o, len - o, "%s%s", o ? "," : "",
+			    res->from.domains[i]);
+			if (n < 0 || (size_t)n >= len - o)
+				break;
+			o += (size_t)n;
+		}
+		return;
+	case RK_DKIM_PASS:
+	case RK_DKIM:
+		list_sigs(res, dst, len);
+		return;
+	case RK_SPF_PASS:
+	case RK_SPF:
+		snprintf(dst, len, "%s %s", spf_res_str(res->mailfrom.result),
+		    res->mailfrom.domain);
+		return;
+	case RK_HELO_SPF:
+		snprintf(dst, len, "%s", spf_res_str(res->helo.result));
+		return;
+	case RK_DMARC:
+		snprintf(dst, len, "%s", dmarc_res_str(res->dmarc.result));
+		return;
+	case RK_DMARC_POLICY:
+		snprintf(dst, len, "%s", dmarc_policy_str(res->dmarc.policy));
+		return;
+	default:
+		return;
+	}
+}
+
 /* describe - what the input holds for matcher k, for -t -v */
 static void
 describe(enum rule_key k, const struct rule_input *in, char *dst, size_t len)
 {
-	const struct auth_results *res = in->res;
 	const struct client_results *rep = in->rep;
-	size_t	 o = 0;
-	int	 i;
 
 	dst[0] = '\0';
 	switch (k) {
@@ -229,13 +310,7 @@ describe(enum rule_key k, const struct rule_input *in, char *dst, size_t len)
 		return;
 	case RK_DNSBL:
 	case RK_DNSWL:
-		for (i = 0; rep != NULL && i < rep->dnsbl.nzones &&
-		    i < LIM_DNSBL_ZONES && o < len; i++)
-			o += (size_t)snprintf(dst + o, len - o, "%s%s:%s",
-			    o ? "," : "", rep->dnsbl.z[i].zone,
-			    dnsbl_res_str(rep->dnsbl.z[i].result));
-		if (o == 0)
-			snprintf(dst, len, "no zone listed");
+		list_zones(rep, dst, len);
 		return;
 	case RK_HELO:
 		snprintf(dst, len, "%s", in->helo ? in->helo : "");
@@ -250,43 +325,8 @@ describe(enum rule_key k, const struct rule_input *in, char *dst, size_t len)
 	case RK_RCPT:
 		snprintf(dst, len, "%s", in->rcpt ? in->rcpt : "no recipient");
 		return;
-	case RK_FROM_DOMAIN:
-		for (i = 0; res && i < res->from.ndomains &&
-		    i < LIM_FROM_MAILBOXES && o < len; i++)
-			o += (size_t)snprintf(dst + o, len - o, "%s%s",
-			    o ? "," : "", res->from.domains[i]);
-		return;
-	case RK_DKIM_PASS:
-	case RK_DKIM:
-		for (i = 0; res && i < res->dkim.nsigs && i < LIM_DKIM_SIGS &&
-		    o < len; i++)
-			o += (size_t)snprintf(dst + o, len - o, "%s%s:%s",
-			    o ? "," : "", res->dkim.sigs[i].d,
-			    dkim_res_str(res->dkim.sigs[i].result));
-		if (o == 0)
-			snprintf(dst, len, "no signature");
-		return;
-	case RK_SPF_PASS:
-	case RK_SPF:
-		if (res)
-			snprintf(dst, len, "%s %s", spf_res_str(
-			    res->mailfrom.result), res->mailfrom.domain);
-		return;
-	case RK_HELO_SPF:
-		if (res)
-			snprintf(dst, len, "%s", spf_res_str(res->helo.result));
-		return;
-	case RK_DMARC:
-		if (res)
-			snprintf(dst, len, "%s", dmarc_res_str(
-			    res->dmarc.result));
-		return;
-	case RK_DMARC_POLICY:
-		if (res)
-			snprintf(dst, len, "%s", dmarc_policy_str(
-			    res->dmarc.policy));
-		return;
-	case RK_N:
+	default:
+		describe_results(k, in->res, dst, len);
 		return;
 	}
 }
