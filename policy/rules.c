@@ -214,7 +214,7 @@ static int
 match_add(struct rule_match *m, const struct key *k, const char *s,
     const struct where *w, struct buf *why)
 {
-	const char *reason;
+	const char *reason = "invalid";
 	char	**v, *copy;
 	struct cidr *c;
 	size_t	 i;
