@@ -36,6 +36,7 @@ conn_new(struct snap *sp, const struct addr *client, const char *mta_host)
 		return (NULL);
 	c->snap = sp;
 	c->why = buf_new(LIM_REASON);
+	c->rep_done = true;		/* no reputation lookups to wait for */
 	if (client != NULL) {
 		c->have_client = true;
 		c->client = *client;

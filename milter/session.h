@@ -104,6 +104,7 @@ struct conn {
 	struct msg *msg;
 	struct buf *why;
 	struct client_results rep;	/* iprev, DNSBL, HELO (reputation) */
+	bool	 rep_done;		/* rep is complete: rules may use it */
 };
 
 struct conn *conn_new(struct snap *sp, const struct addr *client,

@@ -14,10 +14,11 @@
  * DESCRIPTION
  *	Each stage asks the rules (policy/rules.h) with what is known by
  *	then, so a rule acts at the earliest stage its inputs allow and the
- *	message is never transferred: the client address and its
- *	reputation (c->rep, filled by the reputation lookups before
- *	connect's rules run) at connect, HELO and MAIL FROM at MAIL, one
- *	recipient at RCPT. Only a refusal (reject, tempfail) acts early;
+ *	message is never transferred: the client address at connect, its
+ *	reputation (c->rep) from the stage c->rep_done is set on, HELO and
+ *	MAIL FROM at MAIL, one recipient at RCPT. A rule on the reputation
+ *	waits ("undecided") until c->rep_done; lookups that finish later
+ *	clear it at connect and set it when c->rep is complete. Only a refusal (reject, tempfail) acts early;
  *	every other decision is made again at end of message, the same way,
  *	since inputs only grow. Each returns 1 and the reply in d_r when
  *	refused.
@@ -56,7 +57,7 @@ conn_rule_input(const struct conn *c, unsigned known, const char *rcpt,
     struct rule_input *in_r)
 {
 	memset(in_r, 0, sizeof(*in_r));
-	in_r->known = known;
+	in_r->known = known | (c->rep_done ? RIN_REP : 0);
 	in_r->client = c->have_client ? &c->client : NULL;
 	in_r->rep = &c->rep;
 	in_r->helo = c->helo;

@@ -33,7 +33,7 @@ enum kind {
 struct key {
 	const char *name;
 	enum kind kind;
-	unsigned known;			/* RIN_* */
+	unsigned known;			/* RIN_* bits, all needed */
 	const char *const *words;	/* K_WORD, NULL-terminated */
 };
 
@@ -62,12 +62,12 @@ static const char *const helo_words[] = {
 
 static const struct key keys[RK_N] = {
 	[RK_CLIENT] = {"client", K_CIDR, RIN_CLIENT, NULL},
-	[RK_CLIENT_NAME] = {"client_name", K_NAME, RIN_CLIENT, NULL},
-	[RK_DNSBL] = {"dnsbl", K_NAME, RIN_CLIENT, NULL},
-	[RK_DNSWL] = {"dnswl", K_NAME, RIN_CLIENT, NULL},
-	[RK_IPREV] = {"iprev", K_WORD, RIN_CLIENT, iprev_words},
+	[RK_CLIENT_NAME] = {"client_name", K_NAME, RIN_REP, NULL},
+	[RK_DNSBL] = {"dnsbl", K_NAME, RIN_REP, NULL},
+	[RK_DNSWL] = {"dnswl", K_NAME, RIN_REP, NULL},
+	[RK_IPREV] = {"iprev", K_WORD, RIN_REP, iprev_words},
 	[RK_HELO] = {"helo", K_NAME, RIN_HELO, NULL},
-	[RK_HELO_BAD] = {"helo_bad", K_WORD, RIN_HELO, helo_words},
+	[RK_HELO_BAD] = {"helo_bad", K_WORD, RIN_HELO | RIN_REP, helo_words},
 	[RK_MAIL_FROM] = {"mail_from", K_ADDR, RIN_MAIL, NULL},
 	[RK_MAIL_FROM_DOMAIN] = {"mail_from_domain", K_NAME, RIN_MAIL, NULL},
 	[RK_RCPT] = {"rcpt", K_RCPT, RIN_RCPT, NULL},
@@ -101,7 +101,7 @@ rules_key_name(enum rule_key k)
 	return ((unsigned)k < RK_N ? keys[k].name : "?");
 }
 
-/* rules_key_known - the RIN_* bit telling when matcher k can be asked */
+/* rules_key_known - the RIN_* bits matcher k needs to be asked */
 unsigned
 rules_key_known(enum rule_key k)
 {

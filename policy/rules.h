@@ -71,12 +71,13 @@ enum rule_action {
 };
 
 /* what is known, bits of rule_input.known */
-#define RIN_CLIENT	0x01		/* address and reputation (rep) */
+#define RIN_CLIENT	0x01		/* the client address */
 #define RIN_HELO	0x02
 #define RIN_MAIL	0x04
 #define RIN_RCPT	0x08
 #define RIN_RESULTS	0x10		/* end of message: auth results */
-#define RIN_ALL		0x1f
+#define RIN_REP		0x20		/* reputation: iprev, DNSBL, HELO */
+#define RIN_ALL		0x3f
 
 struct rule_input {
 	unsigned known;			/* RIN_* */

@@ -341,7 +341,7 @@ rule_state(const struct rule *r, const struct rule_input *in,
 	for (k = 0; k < RK_N; k++) {
 		if (!r->m[k].given)
 			continue;
-		if ((in->known & rules_key_known(k)) == 0)
+		if ((in->known & rules_key_known(k)) != rules_key_known(k))
 			maybe = 1;
 		else if (!key_match(r, k, in)) {
 			*failed_r = k;

@@ -78,8 +78,9 @@ static void
 check_rules(const struct conf *cf)
 {
 	static const unsigned stages[] = {
-		RIN_CLIENT, RIN_CLIENT | RIN_HELO | RIN_MAIL,
-		RIN_CLIENT | RIN_HELO | RIN_MAIL | RIN_RCPT, RIN_ALL,
+		RIN_CLIENT, RIN_CLIENT | RIN_REP, RIN_CLIENT | RIN_HELO |
+		RIN_MAIL, RIN_CLIENT | RIN_HELO | RIN_MAIL | RIN_RCPT | RIN_REP,
+		RIN_ALL,
 	};
 	struct buf *why = buf_new(LIM_REASON), *warn = buf_new(1 << 20);
 	struct buf *ex = buf_new(1 << 20);

@@ -312,6 +312,9 @@ static const struct {
 	{"mail: undecided too", "192.0.2.1", "mx.c.example", "bad@c.example",
 	    NULL, S_NONE, RIN_CLIENT | RIN_HELO | RIN_MAIL, RULES_UNDECIDED,
 	    "partner"},
+	/* a reputation matcher waits for the lookups (RIN_REP) */
+	{"dnsbl before the lookups", "192.0.2.1", "h", "a@a.example", NULL,
+	    S_BL, RIN_ALL & ~RIN_REP, RULES_UNDECIDED, "bl"},
 };
 
 /* setup_results - the results of one matcher case */
@@ -528,9 +531,12 @@ test_replies(void **state)
 	assert_string_equal(d.xcode, "5.7.1");
 	assert_non_null(strstr(d.text, "bl.example"));
 	/* not at connect: rule tpl, before it, waits for MAIL FROM */
-	in.known = RIN_CLIENT;
+	in.known = RIN_CLIENT | RIN_REP;
 	assert_int_equal(policy_early(rs, &in, cf, &d), 0);
+	/* nor before the reputation lookups are complete */
 	in.known = RIN_CLIENT | RIN_HELO | RIN_MAIL;
+	assert_int_equal(policy_early(rs, &in, cf, &d), 0);
+	in.known = RIN_CLIENT | RIN_HELO | RIN_MAIL | RIN_REP;
 	assert_int_equal(policy_early(rs, &in, cf, &d), 1);
 	assert_string_equal(d.code, "554");
 	rep.dnsbl.nzones = 0;
