@@ -153,6 +153,18 @@ $bin -t "$tmp/m.eml" -c "$tmp/pol.conf" --client-ip 192.0.2.1 \
     grep -qx 'rule: from-only' "$tmp/out"
 check "t-rcpt-split-and-explain" $? "$(cat "$tmp/out")"
 
+# --client-name stands for the verified reverse DNS name
+printf 'dns = { nameservers = "127.0.0.1@9"; timeout = 300; };\npolicy = ( { name = "host"; client_name = [".mail.partner.example"]; action = "accept"; } );\n' >"$tmp/host.conf"
+$bin -t "$tmp/m.eml" -c "$tmp/host.conf" --client-ip 192.0.2.1 \
+    --helo h.example --mail-from x@b.example \
+    --client-name out1.mail.partner.example >"$tmp/out" 2>/dev/null
+[ $? -eq 0 ] && grep -qx 'rule: host' "$tmp/out" && grep -qx 'action: accept' "$tmp/out"
+check "t-client-name" $? "$(cat "$tmp/out")"
+$bin -t "$tmp/m.eml" -c "$tmp/host.conf" --client-ip 192.0.2.1 \
+    --helo h.example --mail-from x@b.example >"$tmp/out" 2>/dev/null
+grep -qx 'rule: none (built-in verdict)' "$tmp/out"
+check "t-no-client-name" $? "$(cat "$tmp/out")"
+
 # usage errors name the argument
 $bin -t "$tmp/m.eml" -c "$tmp/pol.conf" --client-ip 192.0.2.1 \
     --mail-from x@b.example >/dev/null 2>"$tmp/err"
