@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "conf/policyconf.h"
 #include "util/am.h"
 #include "util/log.h"
 
@@ -190,6 +191,12 @@ walk(struct conf *cf, config_setting_t *group, const char *prefix,
 				return (st);
 			continue;
 		}
+		if (strcmp(key, "policy") == 0) {
+			if ((st = policyconf_load(&cf->policy, s, cf->path,
+			    why)) != AM_OK)
+				return (st);	/* why has file:line */
+			continue;
+		}
 		if ((p = param_find(key)) == NULL)
 			st = buf_why(why, AM_PERM, "unknown key \"%s\"", key);
 		else
@@ -289,6 +296,7 @@ conf_free(struct conf **cfp)
 		if (conf_params[i].type == PT_CIDRS)
 			free(FIELD(cf, &conf_params[i], struct cidr_list)->v);
 	}
+	policyconf_free(&cf->policy);
 	free(cf->path);
 	free(cf);
 	*cfp = NULL;
@@ -380,6 +388,7 @@ conf_dump(const struct conf *cf, FILE *fp)
 				    conf_params[j].key + glen + 1, "\t", fp);
 		fputs("};\n", fp);
 	}
+	policyconf_dump(&cf->policy, fp);
 }
 
 /* conf_is_trusted - 1 if a lies in trusted_networks */

@@ -48,6 +48,27 @@ struct cidr_list {
 	size_t	 n;
 };
 
+/* the policy section as written (conf/policyconf.c); policy/rules.c
+ * compiles it */
+struct conf_rule_item {
+	char	*key;
+	char	**v;			/* n strings */
+	size_t	 n;
+	bool	 list;			/* written as a list */
+	int	 line;
+};
+
+struct conf_rule {
+	int	 line;
+	struct conf_rule_item *items;
+	size_t	 nitems;
+};
+
+struct conf_rule_list {
+	struct conf_rule *v;
+	size_t	 n;
+};
+
 struct conf {
 	char	*path;			/* NULL: defaults only */
 	char	*socket;
@@ -90,6 +111,11 @@ struct conf {
 	/* metrics and JSON logs (issue 12) */
 	char	*metrics_listen;	/* "" = off; ADDR:PORT, [V6]:PORT */
 	int	 log_format;		/* enum conf_logfmt */
+	/* local policy (issue 7) */
+	struct conf_rule_list policy;	/* the "policy" section */
+	bool	 spf_reject_fail_without_dmarc;
+	char	*tag_header;		/* header of the tag verdict */
+	char	*tag_subject_prefix;	/* "": Subject unchanged */
 };
 
 /* one key of the params table */

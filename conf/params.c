@@ -123,6 +123,16 @@ const struct param conf_params[] = {
 	    "serve Prometheus /metrics on ADDR:PORT or [ADDR]:PORT; empty: off"},
 	{"log.format", PT_ENUM, "text", 0, 0, logfmt_choices, O(log_format),
 	    true, "per-message summary line: text (key=value) or json"},
+	/* local policy (issue 7); the rules are the "policy" section */
+	{"spf.reject_fail_without_dmarc", PT_BOOL, "true", 0, 0, NULL,
+	    O(spf_reject_fail_without_dmarc), true,
+	    "SPF fail of a domain without DMARC policy: reject 550 5.7.23"},
+	{"tag.header", PT_STR, "X-Authmilter-Verdict", 0, 0, NULL,
+	    O(tag_header), true,
+	    "header the tag verdict adds; incoming copies are removed"},
+	{"tag.subject_prefix", PT_STR, "", 0, 0, NULL,
+	    O(tag_subject_prefix), true,
+	    "prefix the tag verdict puts on the Subject; empty: none"},
 };
 
 const size_t conf_nparams = sizeof(conf_params) / sizeof(conf_params[0]);

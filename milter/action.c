@@ -49,6 +49,18 @@ action_insert(SMFICTX *ctx, const char *qid, const char *name,
 		log_warn("%s: cannot add %s", qid, name);
 }
 
+/* action_subject - the Subject prefix of the tag verdict */
+static void
+action_subject(SMFICTX *ctx, const char *qid, const struct outcome *o)
+{
+	if (o->subject == NULL || o->subject->len == 0)
+		return;
+	if ((o->subject_add ? smfi_addheader(ctx, "Subject",
+	    o->subject->data) : smfi_chgheader(ctx, "Subject", 1,
+	    o->subject->data)) != MI_SUCCESS)
+		log_warn("%s: cannot change Subject", qid);
+}
+
 /* action_apply - header edits, quarantine, reply */
 sfsistat
 action_apply(SMFICTX *ctx, const char *qid, const struct outcome *o)
@@ -62,6 +74,9 @@ action_apply(SMFICTX *ctx, const char *qid, const struct outcome *o)
 			    o->del[i].name, o->del[i].idx);
 	action_insert(ctx, qid, "Received-SPF", o->rspf);
 	action_insert(ctx, qid, "Authentication-Results", o->authres);
+	if (o->tag_name != NULL)
+		action_insert(ctx, qid, o->tag_name, o->tag);
+	action_subject(ctx, qid, o);
 	if (o->d.verdict == VERDICT_QUARANTINE &&
 	    smfi_quarantine(ctx, (char *)o->d.text) != MI_SUCCESS)
 		log_warn("%s: cannot quarantine", qid);

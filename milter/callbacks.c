@@ -8,16 +8,18 @@
  *
  *	negotiate asks for header values with their leading space
  *	(SMFIP_HDR_LEADSPC, so DKIM sees header bytes as sent). On a unix
- *	socket it also skips the step we do not use (DATA) and asks for no
- *	reply at HELO, each RCPT (counted for the log line), each header,
- *	end of headers and each body chunk: those stages never decide, so
- *	the MTA need not wait for us;
+ *	socket it also skips the step we do not use (DATA) and asks
+ *	for no reply at HELO, each header, end of headers and each body
+ *	chunk: those stages never decide, so the MTA need not wait for us;
  *	their callbacks then return SMFIS_NOREPLY. Over TCP it does
  *	neither: the MTA's writes that get no answer wait for our delayed
  *	ACK (Nagle's algorithm on the MTA side, ~40 ms a message), which
  *	costs far more than a reply does. A stage that fails marks the
  *	message failed; end of message gives the on_error reply.
  *	connect pins the configuration snapshot; close releases it.
+ *	connect, envfrom and envrcpt ask the local policy rules that can
+ *	decide by then (stage.c); RCPT is always requested, a refusal there
+ *	refuses that recipient alone.
  *	A trusted client is accepted at connect: libmilter then skips the
  *	rest of the connection.
  * THREADS
@@ -72,7 +74,7 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	unsigned long want = SMFIP_NOUNKNOWN | SMFIP_HDR_LEADSPC;
 
 	if (callbacks_quiet)
-		want |= SMFIP_NODATA | SMFIP_NR_HELO | SMFIP_NR_RCPT |
+		want |= SMFIP_NODATA | SMFIP_NR_HELO |
 		    SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
 
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
@@ -86,6 +88,7 @@ static sfsistat
 mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 {
 	struct snap *sp = snap_acquire();
+	struct decision d;
 	struct addr a;
 	struct conn *c;
 	bool	 have = addr_from_sockaddr(hostaddr, &a) == AM_OK;
@@ -105,6 +108,8 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		return (SMFIS_ACCEPT);
 	}
 	smfi_setpriv(ctx, c);
+	if (conn_policy_connect(c, &d))
+		return (action_reply(ctx, &d));		/* close frees c */
 	return (SMFIS_CONTINUE);
 }
 
@@ -124,24 +129,28 @@ static sfsistat
 mlfi_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct conn *c = smfi_getpriv(ctx);
+	struct decision d;
 
 	if (c == NULL)
 		return (SMFIS_TEMPFAIL);
 	if (msg_begin(c, argv[0], smfi_getsymval(ctx, "{auth_authen}")) !=
 	    AM_OK)
 		return (conn_fail(ctx, c, "envfrom"));
+	if (msg_policy_mail(c, smfi_getsymval(ctx, "i"), &d))
+		return (action_reply(ctx, &d));
 	return (c->msg->skip ? SMFIS_ACCEPT : SMFIS_CONTINUE);
 }
 
-/* mlfi_envrcpt - count the recipients, keep the first */
+/* mlfi_envrcpt - one recipient: the rules may refuse or defer it */
 static sfsistat
 mlfi_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct conn *c = smfi_getpriv(ctx);
+	struct decision d;
 
-	if (c != NULL)
-		msg_rcpt(c, argv[0]);
-	return (step_reply());
+	if (c != NULL && msg_rcpt(c, argv[0], smfi_getsymval(ctx, "i"), &d))
+		return (action_reply(ctx, &d));	/* this recipient only */
+	return (SMFIS_CONTINUE);
 }
 
 /* mlfi_header - feed one field to DKIM and From: tracking */

@@ -122,7 +122,7 @@ eval_edits(struct conn *c, struct msg *m)
 	    m->res.helo.checked ? c->helo : NULL,	/* a domain, or none */
 	    &m->res.mailfrom, o->rspf) != AM_OK)
 		return (AM_TEMP);
-	return (AM_OK);
+	return (msg_tag_edits(c));
 }
 
 /* log_dkim - "d:result,..." for the summary line */
@@ -149,9 +149,9 @@ log_dkim(const struct dkim_result *r, char *dst, size_t len)
 	}
 }
 
-/* log_json - 1 if the summary line is JSON (log.format) */
-static bool
-log_json(const struct conn *c)
+/* conn_log_json - 1 if the log lines are JSON (log.format) */
+bool
+conn_log_json(const struct conn *c)
 {
 	return (c->snap->cf->log_format == CONF_LOGFMT_JSON);
 }
@@ -169,9 +169,10 @@ log_summary(const struct conn *c, const struct msg *m)
 	const struct decision *d = &m->out.d;
 	struct logline l;
 	char	 dk[1024];
+	char	 rcpts[LIM_LOG_RCPTS * (LIM_ADDRESS + 1) + 8];
 
 	log_dkim(&r->dkim, dk, sizeof(dk));
-	logline_begin(&l, log_json(c), m->qid);
+	logline_begin(&l, conn_log_json(c), m->qid);
 	logline_str(&l, "verdict", verdict_str(d->verdict));
 	if (d->would != d->verdict)
 		logline_str(&l, "would", verdict_str(d->would));
@@ -187,7 +188,10 @@ log_summary(const struct conn *c, const struct msg *m)
 	logline_str(&l, "dmarc", dmarc_res_str(r->dmarc.result));
 	logline_str(&l, "policy", dmarc_policy_str(r->dmarc.policy));
 	logline_str(&l, "action", verdict_str(d->would));
+	logline_str(&l, "rule", d->rule ? d->rule : "-");
 	logline_int(&l, "rcpts", m->nrcpt);
+	if (msg_log_rcpts(m, rcpts, sizeof(rcpts)))
+		logline_str(&l, "rcpt", rcpts);
 	if (d->would == VERDICT_REJECT && d->verdict != VERDICT_REJECT)
 		logline_note(&l, "monitor mode: would reject");
 	if (m->failed)
@@ -202,7 +206,7 @@ conn_log_accept(const struct conn *c, const char *qid, const char *why,
 {
 	struct logline l;
 
-	logline_begin(&l, log_json(c), qid);
+	logline_begin(&l, conn_log_json(c), qid);
 	logline_str(&l, "verdict", verdict_str(VERDICT_ACCEPT));
 	logline_str(&l, "why", why);
 	logline_raw(&l, "ip", c->ip);		/* ours: an address */
@@ -240,6 +244,7 @@ msg_end(struct conn *c, const char *qid)
 {
 	struct msg *m = c->msg;
 	const struct conf *cf = c->snap->cf;
+	struct rule_input in;
 
 	if (m == NULL)
 		return (AM_TEMP);
@@ -251,8 +256,11 @@ msg_end(struct conn *c, const char *qid)
 		conn_log_accept(c, m->qid, m->out.d.why, NULL);
 		return (AM_OK);
 	}
-	if (!m->failed && eval_results(c, m) == AM_OK)
-		policy_decide(&m->res, cf, &m->out.d);
+	if (!m->failed && eval_results(c, m) == AM_OK) {
+		conn_rule_input(c, RIN_ALL, m->nrcpt > 0 ? m->rcpt1 : NULL,
+		    &in);
+		policy_evaluate(c->snap->rules, &in, cf, &m->out.d);
+	}
 	if (!m->failed && eval_edits(c, m) != AM_OK) {
 		buf_setf(c->why, "header too long");
 		msg_fail(c, "edits");
@@ -261,6 +269,8 @@ msg_end(struct conn *c, const char *qid)
 		policy_error(cf, m->fail_why, &m->out.d);
 		buf_reset(m->out.authres);
 		buf_reset(m->out.rspf);
+		buf_reset(m->out.tag);
+		buf_reset(m->out.subject);
 		m->out.ndel = 0;
 	}
 	log_summary(c, m);

@@ -5,7 +5,7 @@
  *	authmilter [-f] [-c FILE]
  *	authmilter -n [-p] [-c FILE]
  *	authmilter -t FILE.eml --client-ip IP --helo NAME --mail-from ADDR
- *	    [--rcpt ADDR] [-c FILE]
+ *	    [--rcpt ADDR ...] [--client-name NAME] [-v] [-c FILE]
  *	authmilter check DOMAIN [--selector LIST] [--json]
  *	    [--nameserver ADDR[@PORT]] [-c FILE]
  *	authmilter report send|show|digest [...] [-c FILE]
@@ -68,12 +68,22 @@ usage(int status)
 	fprintf(stderr, "usage: authmilter [-f] [-c FILE]\n"
 	    "       authmilter -n [-p] [-c FILE]\n"
 	    "       authmilter -t FILE.eml --client-ip IP --helo NAME "
-	    "--mail-from ADDR [--rcpt ADDR] [-c FILE]\n"
+	    "--mail-from ADDR\n"
+	    "           [--rcpt ADDR ...] [--client-name NAME] [-v] "
+	    "[-c FILE]\n"
 	    "       authmilter check DOMAIN [--selector LIST] [--json] "
 	    "[--nameserver ADDR[@PORT]] [-c FILE]\n"
 	    "       authmilter report send|show|digest [...] [-c FILE]\n"
 	    "       authmilter -V\n");
 	exit(status);
+}
+
+/* usage_arg - a usage error naming the argument, then the synopsis */
+static _Noreturn void
+usage_arg(const char *arg, const char *why)
+{
+	fprintf(stderr, "authmilter: %s: %s\n", arg, why);
+	usage(1);
 }
 
 /* parse_opts - the command line */
@@ -85,14 +95,16 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{"helo", required_argument, NULL, 'H'},
 		{"mail-from", required_argument, NULL, 'M'},
 		{"rcpt", required_argument, NULL, 'R'},
+		{"client-name", required_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	struct addr a;
 	int	 ch;
 
 	memset(o, 0, sizeof(*o));
 	o->conf = DEF_CONF;
-	while ((ch = getopt_long(argc, argv, "c:fnpt:Vh", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:fnpt:vVh", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->conf = optarg; break;
 		case 'f': o->foreground = true; break;
@@ -102,17 +114,37 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'I': o->t.client_ip = optarg; break;
 		case 'H': o->t.helo = optarg; break;
 		case 'M': o->t.mail_from = optarg; break;
-		case 'R': o->t.rcpt = optarg; break;
+		case 'R':
+			if (o->t.nrcpt == TRYOUT_RCPTS)
+				usage_arg("--rcpt", "given too often");
+			o->t.rcpt[o->t.nrcpt++] = optarg;
+			break;
+		case 'N': o->t.client_name = optarg; break;
+		case 'v': o->t.verbose = 1; break;
 		case 'V': printf("authmilter %s\n", AM_VERSION); exit(0);
 		case 'h': usage(0);
 		default: usage(1);
 		}
 	}
 	if (optind != argc)
-		usage(1);
-	if (o->t.eml != NULL && (o->t.client_ip == NULL ||
-	    o->t.helo == NULL || o->t.mail_from == NULL))
-		usage(1);
+		usage_arg(argv[optind], "unexpected argument");
+	if (o->t.eml == NULL) {
+		if (o->t.client_ip || o->t.helo || o->t.mail_from ||
+		    o->t.nrcpt || o->t.client_name || o->t.verbose)
+			usage_arg(o->t.client_ip ? "--client-ip" : o->t.helo ?
+			    "--helo" : o->t.mail_from ? "--mail-from" :
+			    o->t.nrcpt ? "--rcpt" : o->t.client_name ?
+			    "--client-name" : "-v", "only with -t");
+		return;
+	}
+	if (o->t.client_ip == NULL)
+		usage_arg("--client-ip", "missing (-t needs it)");
+	if (o->t.helo == NULL)
+		usage_arg("--helo", "missing (-t needs it)");
+	if (o->t.mail_from == NULL)
+		usage_arg("--mail-from", "missing (-t needs it)");
+	if (addr_parse(o->t.client_ip, &a) != AM_OK)
+		usage_arg("--client-ip", "not an IP address");
 }
 
 /* check_all - load conf and build every handle once; 0 or exit(1) */
@@ -131,7 +163,11 @@ check_all(const char *path, struct buf *why)
 	}
 	if ((dns = dns_new(cf->dns_nameservers, cf->dns_timeout, why)) ==
 	    NULL || snap_build(cf2, dns, &sp, why) != AM_OK) {
-		fprintf(stderr, "authmilter: %s: %s\n", path, buf_str(why));
+		if (strncmp(buf_str(why), path, strlen(path)) == 0)
+			fprintf(stderr, "authmilter: %s\n", buf_str(why));	/* file:line: */
+		else
+			fprintf(stderr, "authmilter: %s: %s\n", path,
+			    buf_str(why));
 		exit(1);
 	}
 	snap_release(&sp);

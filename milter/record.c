@@ -39,9 +39,9 @@ msg_record(const struct conn *c, const struct msg *m)
 	in.qid = m->qid;
 	in.ip = c->ip;
 	in.mailfrom = m->mailfrom;
-	in.rcpt = m->rcpt[0] != '\0' ? m->rcpt : NULL;
+	in.rcpt = m->nrcpt > 0 ? m->rcpt1 : NULL;
 	in.nrcpt = m->nrcpt;
-	in.subject = m->subject;
+	in.subject = m->subject != NULL ? buf_str(m->subject) : NULL;
 	in.res = &m->res;
 	in.d = &m->out.d;
 	in.monitor = cf->mode == CONF_MODE_MONITOR;

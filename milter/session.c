@@ -40,6 +40,7 @@ conn_new(struct snap *sp, const struct addr *client, const char *mta_host)
 	c->snap = sp;
 	c->why = buf_new(LIM_REASON);
 	metrics_gauge_add(MG_SESSIONS, 1);
+	c->rep_done = true;		/* no reputation lookups to wait for */
 	if (client != NULL) {
 		c->have_client = true;
 		c->client = *client;
@@ -97,6 +98,9 @@ msg_reset(struct conn *c)
 	buf_free(&m->hdrs);
 	buf_free(&m->out.authres);
 	buf_free(&m->out.rspf);
+	buf_free(&m->out.tag);
+	buf_free(&m->out.subject);
+	buf_free(&m->subject);
 	free(m->forged);
 	free(m->out.del);
 	free(m);
@@ -127,6 +131,8 @@ msg_alloc(void)
 	m->from = buf_new(LIM_HEADER);
 	m->out.authres = buf_new(LIM_AUTHRES);
 	m->out.rspf = buf_new(LIM_AUTHRES);
+	m->out.tag = buf_new(LIM_AUTHRES);
+	m->out.subject = buf_new(LIM_HEADER + LIM_REASON);
 	return (m);
 }
 
@@ -204,18 +210,6 @@ msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
 	return (AM_OK);
 }
 
-/* msg_rcpt - one envelope recipient: count it, keep the first */
-void
-msg_rcpt(struct conn *c, const char *rcpt)
-{
-	struct msg *m = c->msg;
-
-	if (m == NULL)
-		return;
-	if (m->nrcpt++ == 0 && rcpt != NULL)
-		snprintf(m->rcpt, sizeof(m->rcpt), "%s", rcpt);
-}
-
 /* msg_from - the first From: field: parse it, start the DMARC lookups */
 static void
 msg_from(struct conn *c, struct msg *m, const char *value)
@@ -285,11 +279,10 @@ msg_header(struct conn *c, const char *name, const char *value)
 	m->nheaders++;
 	if (strcasecmp(name, "From") == 0 && ++m->nfrom == 1)
 		msg_from(c, m, value);
-	else if (m->subject[0] == '\0' && strcasecmp(name, "Subject") == 0)
-		snprintf(m->subject, sizeof(m->subject), "%s", value);
 	if (m->hdrs != NULL)		/* past the cap: cut, never failed */
 		(void)buf_printf(m->hdrs, "%s:%s\n", name, value);
 	msg_forged(c, m, name, value);
+	msg_field(c, name, value);		/* tag header, Subject */
 	st = dkimv_header(m->dkim, name, value, c->why);
 	if (st == AM_TEMP)
 		return (msg_fail(c, "dkim-header"));

@@ -10,7 +10,6 @@
  *	void conn_helo(struct conn *c, const char *helo);
  *	int msg_begin(struct conn *c, const char *mailfrom,
  *	    const char *auth_authen);
- *	void msg_rcpt(struct conn *c, const char *rcpt);
  *	int msg_header(struct conn *c, const char *name, const char *value);
  *	int msg_eoh(struct conn *c);
  *	int msg_body(struct conn *c, const unsigned char *p, size_t n);
@@ -31,8 +30,6 @@
  *	msg_header() tracks From: fields and our Authentication-Results,
  *	and feeds DKIM. msg_end() runs SPF (HELO once per name, MAIL FROM),
  *	DKIM, the From: parse, DMARC and the policy, and leaves in c->msg->out the decision and the header edits.
- *	msg_rcpt() counts one recipient (for the summary line) and keeps
- *	the first (for report rows).
  *	conn_log_accept() logs the summary of a message or connection
  *	accepted without evaluation (trusted, authenticated), in the
  *	configured log.format.
@@ -69,6 +66,10 @@ struct outcome {
 	struct hdr_del *del;
 	struct buf *authres;		/* our A-R value, or empty */
 	struct buf *rspf;		/* Received-SPF value, or empty */
+	const char *tag_name;		/* the tag header's name (tag.header) */
+	struct buf *tag;		/* tag header value, or empty */
+	struct buf *subject;		/* new Subject value, or empty */
+	bool	 subject_add;		/* no Subject: add, do not change */
 };
 
 struct msg {
@@ -82,8 +83,6 @@ struct msg {
 	int	 nheaders;
 	int	 nfrom;
 	struct buf *from;		/* value of the first From: */
-	char	 subject[128];		/* start of the first Subject: */
-	char	 rcpt[LIM_ADDRESS];	/* the first recipient */
 	struct buf *hdrs;		/* the header block, for failure
 					 * reports (report.failure) */
 	int	 nauthres;		/* Authentication-Results seen */
@@ -91,8 +90,14 @@ struct msg {
 	int	 nforged;		/* of those, claiming to be ours */
 	struct hdr_del *forged;		/* which, in arrival order */
 	struct outcome out;
-	int	 nrcpt;			/* RCPT TO seen */
 	struct timespec t0;		/* MAIL FROM, for the latency metric */
+	/* local policy (stage.c) */
+	int	 nrcpt;			/* recipients accepted */
+	char	 rcpt1[LIM_ADDRESS];	/* the first: rules see this one */
+	char	 rcpts[LIM_LOG_RCPTS][LIM_ADDRESS];	/* for the log */
+	struct buf *subject;		/* first Subject: value, or NULL */
+	int	 nsubject;
+	int	 ntag;			/* incoming tag headers */
 };
 
 struct conn {
@@ -107,6 +112,8 @@ struct conn {
 	char	 authserv_id[LIM_DOMAIN];
 	struct msg *msg;
 	struct buf *why;
+	struct client_results rep;	/* iprev, DNSBL, HELO (reputation) */
+	bool	 rep_done;		/* rep is complete: rules may use it */
 };
 
 struct conn *conn_new(struct snap *sp, const struct addr *client,
@@ -114,7 +121,6 @@ struct conn *conn_new(struct snap *sp, const struct addr *client,
 void	conn_free(struct conn **cp);
 void	conn_helo(struct conn *c, const char *helo);
 int	msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen);
-void	msg_rcpt(struct conn *c, const char *rcpt);
 int	msg_header(struct conn *c, const char *name, const char *value);
 int	msg_eoh(struct conn *c);
 int	msg_body(struct conn *c, const unsigned char *p, size_t n);
@@ -126,5 +132,18 @@ bool	msg_wants_body(const struct conn *c);
 void	msg_record(const struct conn *c, const struct msg *m);
 void	conn_log_accept(const struct conn *c, const char *qid,
 	    const char *why, const char *note);
+bool	conn_log_json(const struct conn *c);
+
+/* local policy stages (stage.c) */
+struct rule_input;
+void	conn_rule_input(const struct conn *c, unsigned known,
+	    const char *rcpt, struct rule_input *in_r);
+int	conn_policy_connect(struct conn *c, struct decision *d_r);
+int	msg_policy_mail(struct conn *c, const char *qid, struct decision *d_r);
+int	msg_rcpt(struct conn *c, const char *rcpt, const char *qid,
+	    struct decision *d_r);
+void	msg_field(struct conn *c, const char *name, const char *value);
+int	msg_tag_edits(struct conn *c);
+int	msg_log_rcpts(const struct msg *m, char *dst, size_t len);
 
 #endif

@@ -10,10 +10,27 @@
 
 #include "milter/snap.h"
 #include "util/am.h"
+#include "util/limits.h"
 #include "util/log.h"
 
 static pthread_mutex_t snap_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct snap *snap_live;		/* holds one reference */
+
+/* snap_rules - compile the policy rules; each warning is one log line */
+static int
+snap_rules(const struct conf *cf, struct snap *sp, struct buf *why)
+{
+	struct buf *warn = buf_new(LIM_POLICY_RULES * 256);
+	char	*line, *save = NULL;
+	int	 st;
+
+	st = rules_compile(cf, &sp->rules, warn, why);
+	for (line = warn->len > 0 ? strtok_r(warn->data, "\n", &save) :
+	    NULL; st == AM_OK && line != NULL; line = strtok_r(NULL, "\n", &save))
+		log_warn("%s", line);
+	buf_free(&warn);
+	return (st);
+}
 
 /* snap_build - handles for cf; takes ownership of cf on success */
 int
@@ -34,7 +51,7 @@ snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,
 	    (sp->dmarc = dmarc_new(dns, cf->dmarc_org_domain ==
 	    CONF_ORGDOM_PSL ? DMARC_ORG_PSL : DMARC_ORG_TREEWALK,
 	    cf->dmarc_public_suffix_list, cf->dmarc_max_queries,
-	    why)) == NULL) {
+	    why)) == NULL || snap_rules(cf, sp, why) != AM_OK) {
 		snap_release(&sp);
 		return (AM_PERM);
 	}
@@ -85,6 +102,7 @@ snap_release(struct snap **spp)
 	spf_free(&sp->spf);
 	dkimv_free(&sp->dkim);
 	dmarc_free(&sp->dmarc);
+	rules_free(&sp->rules);
 	conf_free(&sp->cf);
 	free(sp);
 }

@@ -12,7 +12,8 @@
  *	int snap_reload(const char *path, struct buf *why);
  * DESCRIPTION
  *	A snapshot holds one loaded conf and the handles built from it: the
- *	SPF server, the DKIM library, the DMARC state (PSL). The resolver is
+ *	SPF server, the DKIM library, the DMARC state (PSL), the compiled
+ *	local policy rules (so a reload changes them). The resolver is
  *	process-wide and borrowed: there is one libunbound context and one
  *	cache for the life of the process.
  *
@@ -36,6 +37,7 @@
 #include "auth/spf.h"
 #include "conf/conf.h"
 #include "dns/dns.h"
+#include "policy/rules.h"
 #include "util/buf.h"
 
 struct snap {
@@ -45,6 +47,7 @@ struct snap {
 	struct spf *spf;
 	struct dkimv *dkim;
 	struct dmarc *dmarc;
+	struct rules *rules;		/* the compiled policy section */
 };
 
 int	snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,

@@ -6,8 +6,12 @@
  *	  delete: Authentication-Results #N	(one per forged header)
  *	  add: Authentication-Results: ...	(top of the header block)
  *	  add: Received-SPF: ...
+ *	  rcpt: ADDR: 452 4.5.3 text		(a refused or deferred --rcpt)
+ *	  rule: NAME				(or "none (built-in verdict)")
  *	  action: reject 550 5.7.26 text	(or accept, tag, quarantine,
  *						tempfail 451 ...)
+ *	With -v, before "rule:", one line per rule passed over:
+ *	  rule NAME (line N): no match: spf is fail example.org
  *	The summary log line goes to stderr as with -f.
  */
 #include <stdio.h>
@@ -16,7 +20,7 @@
 
 #include "milter/session.h"
 #include "milter/tryout.h"
-#include "policy/verdict.h"
+#include "policy/policy.h"
 #include "util/am.h"
 #include "util/log.h"
 
@@ -120,6 +124,13 @@ print_outcome(const struct outcome *o)
 	if (o->rspf->len > 0)
 		printf("add: Received-SPF:%s%s\n",
 		    o->rspf->data[0] == ' ' ? "" : " ", o->rspf->data);
+	if (o->tag->len > 0)
+		printf("add: %s: %s\n", o->tag_name, o->tag->data);
+	if (o->subject->len > 0)
+		printf("%s: Subject:%s\n", o->subject_add ? "add" : "change",
+		    o->subject->data);
+	printf("rule: %s\n", o->d.rule != NULL ? o->d.rule :
+	    "none (built-in verdict)");
 	printf("action: %s", verdict_str(o->d.verdict));
 	if (o->d.code[0] != '\0')
 		printf(" %s %s %s", o->d.code, o->d.xcode, o->d.text);
@@ -128,6 +139,69 @@ print_outcome(const struct outcome *o)
 	if (o->d.would != o->d.verdict)
 		printf(" (enforce mode would: %s)", verdict_str(o->d.would));
 	printf("\n");
+}
+
+/* print_refusal - a refusal before the message was sent */
+static void
+print_refusal(const struct decision *d)
+{
+	printf("rule: %s\n", d->rule != NULL ? d->rule : "-");
+	printf("action: %s %s %s %s (before the message)\n",
+	    verdict_str(d->verdict), d->code, d->xcode, d->text);
+}
+
+/*
+ * early_stages - connect, HELO, MAIL, each RCPT; 0 if refused before
+ * the message (then c->msg->out.d holds the refusal)
+ */
+static int
+early_stages(struct conn *c, const struct tryout *t)
+{
+	struct decision d;
+	int	 i, ok = 0;
+
+	if (conn_policy_connect(c, &d)) {
+		msg_begin(c, t->mail_from, NULL);	/* holds the answer */
+		c->msg->out.d = d;
+		return (0);
+	}
+	conn_helo(c, t->helo);
+	msg_begin(c, t->mail_from, NULL);
+	if (msg_policy_mail(c, "tryout", &d)) {
+		c->msg->out.d = d;
+		return (0);
+	}
+	for (i = 0; i < t->nrcpt; i++) {
+		if (msg_rcpt(c, t->rcpt[i], "tryout", &d))
+			printf("rcpt: %s: %s %s %s\n", t->rcpt[i], d.code,
+			    d.xcode, d.text);
+		else
+			ok++;
+	}
+	if (t->nrcpt > 0 && ok == 0) {
+		c->msg->out.d = d;
+		return (0);
+	}
+	return (1);
+}
+
+/* explain - -v: why each rule before the deciding one did not match */
+static void
+explain(const struct conn *c, const struct tryout *t)
+{
+	struct rule_outcome o;
+	struct rule_input in;
+	struct buf *b;
+
+	if (!t->verbose || c->msg->skip)
+		return;
+	b = buf_new(1024 * 1024);
+	conn_rule_input(c, RIN_ALL, c->msg->nrcpt > 0 ? c->msg->rcpt1 : NULL,
+	    &in);
+	rules_walk(c->snap->rules, &in, &o, b);
+	if (b->len > 0)
+		fputs(b->data, stdout);
+	buf_free(&b);
 }
 
 /* tryout_run - -t: one message through the daemon's stages */
@@ -157,14 +231,21 @@ tryout_run(const char *path, const struct tryout *t)
 	}
 	if ((c = conn_new(sp, &a, NULL)) == NULL)
 		am_panic("tryout: out of memory");
-	conn_helo(c, t->helo);
-	msg_begin(c, t->mail_from, NULL);
-	if (t->rcpt != NULL)
-		msg_rcpt(c, t->rcpt);
-	if (!c->msg->skip)
-		feed_message(c, msg);
-	msg_end(c, "tryout");
-	print_outcome(&c->msg->out);
+	if (t->client_name != NULL) {
+		c->rep.iprev.result = IPREV_RES_PASS;
+		c->rep.iprev.checked = true;
+		snprintf(c->rep.iprev.name, sizeof(c->rep.iprev.name), "%s",
+		    t->client_name);
+	}
+	if (!early_stages(c, t))
+		print_refusal(&c->msg->out.d);
+	else {
+		if (!c->msg->skip)
+			feed_message(c, msg);
+		msg_end(c, "tryout");
+		explain(c, t);
+		print_outcome(&c->msg->out);
+	}
 	conn_free(&c);
 	dns_free(&dns);
 	buf_free(&msg);

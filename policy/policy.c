@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "policy/policy.h"
+#include "policy/rules.h"
 
 /* verdict_str - the word in log lines */
 const char *
@@ -21,9 +22,9 @@ verdict_str(enum verdict v)
 	return ((unsigned)v < sizeof(tab) / sizeof(tab[0]) ? tab[v] : "?");
 }
 
-/* safe_domain - domain for reply text: letters, digits, '.', '-', '_' */
-static const char *
-safe_domain(const char *dom, char *dst, size_t len)
+/* policy_safe_domain - domain for reply text: letters, digits, . - _ */
+const char *
+policy_safe_domain(const char *dom, char *dst, size_t len)
 {
 	size_t	 i, o = 0;
 	unsigned char c;
@@ -89,7 +90,7 @@ dmarc_fail(const struct conf *cf, const struct dmarc_result *dm,
 		set_reply(d, VERDICT_REJECT, "550", "5.7.26", "dmarc-fail");
 		snprintf(d->text, sizeof(d->text), "Unauthenticated email "
 		    "from %s is not accepted due to the domain's DMARC "
-		    "policy", safe_domain(dm->from_domain, dom, sizeof(dom)));
+		    "policy", policy_safe_domain(dm->from_domain, dom, sizeof(dom)));
 		return;
 	}
 	if (p == DMARC_P_REJECT ?
@@ -98,7 +99,7 @@ dmarc_fail(const struct conf *cf, const struct dmarc_result *dm,
 	    cf->dmarc_quarantine_action == CONF_QUARACT_QUARANTINE) {
 		set_reply(d, VERDICT_QUARANTINE, "", "", "dmarc-fail");
 		snprintf(d->text, sizeof(d->text), "DMARC policy of %s: "
-		    "quarantine", safe_domain(dm->from_domain, dom, sizeof(dom)));
+		    "quarantine", policy_safe_domain(dm->from_domain, dom, sizeof(dom)));
 		return;
 	}
 	set_reply(d, VERDICT_TAG, "", "", "dmarc-fail");
@@ -127,7 +128,16 @@ enforce(const struct auth_results *r, const struct conf *cf,
 		set_reply(d, VERDICT_TEMPFAIL, "451", "4.7.5", "dns-temp");
 		snprintf(d->text, sizeof(d->text), "Temporary DNS failure "
 		    "while authenticating %s; try again later",
-		    safe_domain(dm->from_domain, dom, sizeof(dom)));
+		    policy_safe_domain(dm->from_domain, dom, sizeof(dom)));
+		return;
+	}
+	if (dm->result == DMARC_RES_NONE && cf->spf_reject_fail_without_dmarc &&
+	    r->mailfrom.checked && r->mailfrom.result == SPF_RES_FAIL) {
+		/* RFC 7208 8.4; with a DMARC record, DMARC decides */
+		set_reply(d, VERDICT_REJECT, "550", "5.7.23", "spf-fail");
+		snprintf(d->text, sizeof(d->text), "SPF check of %s failed "
+		    "and it publishes no DMARC policy",
+		    policy_safe_domain(r->mailfrom.domain, dom, sizeof(dom)));
 		return;
 	}
 	if (dm->result != DMARC_RES_FAIL) {
@@ -143,6 +153,17 @@ enforce(const struct auth_results *r, const struct conf *cf,
 	dmarc_fail(cf, dm, p, d);
 }
 
+/* monitor - in monitor mode the verdict is at most tag */
+static void
+monitor(const struct conf *cf, struct decision *d)
+{
+	d->would = d->verdict;
+	if (cf->mode == CONF_MODE_MONITOR && d->verdict > VERDICT_TAG) {
+		d->verdict = VERDICT_TAG;
+		d->code[0] = d->xcode[0] = '\0';
+	}
+}
+
 /* policy_decide - the verdict for one message */
 void
 policy_decide(const struct auth_results *r, const struct conf *cf,
@@ -150,11 +171,64 @@ policy_decide(const struct auth_results *r, const struct conf *cf,
 {
 	memset(d_r, 0, sizeof(*d_r));
 	enforce(r, cf, d_r);
-	d_r->would = d_r->verdict;
-	if (cf->mode == CONF_MODE_MONITOR && d_r->verdict > VERDICT_TAG) {
-		d_r->verdict = VERDICT_TAG;
-		d_r->code[0] = d_r->xcode[0] = '\0';
+	monitor(cf, d_r);
+}
+
+/* rule_decision - the verdict of a rule that decided */
+static void
+rule_decision(const struct rule_outcome *o, const struct rule_input *in,
+    struct decision *d)
+{
+	static const enum verdict tab[] = {
+		[RA_ACCEPT] = VERDICT_ACCEPT, [RA_REJECT] = VERDICT_REJECT,
+		[RA_TEMPFAIL] = VERDICT_TEMPFAIL,
+		[RA_QUARANTINE] = VERDICT_QUARANTINE, [RA_TAG] = VERDICT_TAG,
+	};
+
+	d->verdict = tab[o->rule->action];
+	d->why = "rule";
+	d->rule = o->rule->name;
+	if (d->verdict == VERDICT_REJECT || d->verdict == VERDICT_TEMPFAIL)
+		rules_reply(o, in, d->verdict, d);
+	else if (d->verdict == VERDICT_QUARANTINE)
+		snprintf(d->text, sizeof(d->text), "local policy rule %s",
+		    o->rule->name);
+}
+
+/* policy_evaluate - the rules first, then the built-in verdict */
+void
+policy_evaluate(const struct rules *rs, const struct rule_input *in,
+    const struct conf *cf, struct decision *d_r)
+{
+	struct rule_outcome o;
+
+	rules_walk(rs, in, &o, NULL);
+	if (o.state != RULES_MATCH) {
+		policy_decide(in->res, cf, d_r);
+	} else {
+		memset(d_r, 0, sizeof(*d_r));
+		rule_decision(&o, in, d_r);
+		monitor(cf, d_r);
 	}
+	d_r->tag = o.tag;
+}
+
+/* policy_early - 1 and the refusal if a rule refuses before the data */
+int
+policy_early(const struct rules *rs, const struct rule_input *in,
+    const struct conf *cf, struct decision *d_r)
+{
+	struct rule_outcome o;
+
+	memset(d_r, 0, sizeof(*d_r));
+	rules_walk(rs, in, &o, NULL);
+	if (o.state != RULES_MATCH || (o.rule->action != RA_REJECT &&
+	    o.rule->action != RA_TEMPFAIL))
+		return (0);
+	rule_decision(&o, in, d_r);
+	monitor(cf, d_r);
+	return (d_r->verdict == VERDICT_REJECT ||
+	    d_r->verdict == VERDICT_TEMPFAIL);
 }
 
 /* policy_error - the verdict for an internal error */

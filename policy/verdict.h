@@ -25,6 +25,8 @@ struct decision {
 	char	 xcode[10];		/* "5.7.26" */
 	char	 text[320];		/* reply text, no peer bytes */
 	const char *why;		/* short reason token for the log */
+	const char *rule;		/* the policy rule that decided, or NULL */
+	const char *tag;		/* a rule's tag text, or NULL */
 };
 
 const char *verdict_str(enum verdict v);

@@ -64,5 +64,14 @@
  * peer string escaped (JSON: up to 6 bytes per byte). A summary that
  * would pass it drops its last fields and says so. */
 #define LIM_LOGLINE		8192
+/* Local policy (policy/rules.c): rules in the policy section, and the
+ * entries of one matcher list, "file:" lists included. A longer list
+ * belongs in a DNSBL/DNSWL zone or the MTA's own maps. */
+#define LIM_POLICY_RULES	1024
+#define LIM_POLICY_ENTRIES	100000
+
+/* Recipients named in the per-message log line (the count is always
+ * logged). */
+#define LIM_LOG_RCPTS		3
 
 #endif

@@ -6,7 +6,11 @@
  *	anonymous memory file and loaded with conf_load() through
  *	/proc/self/fd/N, so no temporary file is left behind. A file that
  *	loads is dumped (conf_dump(), as -n does) and conf_is_trusted() is
- *	asked about two addresses; a refusal must say why.
+ *	asked about two addresses; a refusal must say why. The policy
+ *	section is compiled (rules_compile(), file: lists included, as the
+ *	snapshot does) and walked at each stage over one fixed message and
+ *	client, with the -t -v explanation, the recipient split and the
+ *	reply of a deciding rule; a refusal of the rules must say why too.
  *
  *	Not checked yet: that the dump loads again (-n output as a
  *	configuration file). conf_dump() writes dotted names ("dns.timeout
@@ -23,6 +27,8 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "policy/policy.h"
+#include "policy/rules.h"
 #include "util/addr.h"
 #include "util/am.h"
 #include "util/buf.h"
@@ -67,6 +73,76 @@ check_trusted(const struct conf *cf)
 			(void)conf_is_trusted(cf, &a);
 }
 
+/* check_rules - compile the policy section and walk it at every stage */
+static void
+check_rules(const struct conf *cf)
+{
+	static const unsigned stages[] = {
+		RIN_CLIENT, RIN_CLIENT | RIN_REP, RIN_CLIENT | RIN_HELO |
+		RIN_MAIL, RIN_CLIENT | RIN_HELO | RIN_MAIL | RIN_RCPT | RIN_REP,
+		RIN_ALL,
+	};
+	struct buf *why = buf_new(LIM_REASON), *warn = buf_new(1 << 20);
+	struct buf *ex = buf_new(1 << 20);
+	struct client_results rep;
+	struct auth_results res;
+	struct rule_outcome o;
+	struct rule_input in;
+	struct decision d;
+	struct rules *rs = NULL;
+	struct addr a;
+	const char *rule;
+	size_t	 i;
+
+	if (rules_compile(cf, &rs, warn, why) != AM_OK) {
+		fz_check(rs == NULL && why->len > 0, "rules refusal says why");
+		goto out;
+	}
+	memset(&rep, 0, sizeof(rep));
+	memset(&res, 0, sizeof(res));
+	rep.iprev.result = IPREV_RES_PASS;
+	snprintf(rep.iprev.name, sizeof(rep.iprev.name), "mx.a.example");
+	rep.dnsbl.nzones = 1;
+	rep.dnsbl.z[0].result = DNSBL_RES_LISTED;
+	snprintf(rep.dnsbl.z[0].zone, sizeof(rep.dnsbl.z[0].zone),
+	    "bl.example");
+	res.mailfrom.result = SPF_RES_FAIL;
+	snprintf(res.mailfrom.domain, sizeof(res.mailfrom.domain), "a.example");
+	res.dkim.nsigs = 1;
+	res.dkim.sigs[0].result = DKIM_RES_PASS;
+	snprintf(res.dkim.sigs[0].d, sizeof(res.dkim.sigs[0].d), "a.example");
+	res.from.ndomains = 1;
+	snprintf(res.from.domains[0], sizeof(res.from.domains[0]),
+	    "a.example");
+	fz_check(addr_parse("192.0.2.1", &a) == AM_OK, "addr");
+	memset(&in, 0, sizeof(in));
+	in.client = &a;
+	in.rep = &rep;
+	in.helo = "mx.a.example";
+	in.mail_from = "<x@a.example>";
+	in.rcpt = "<postmaster@b.example>";
+	in.res = &res;
+	for (i = 0; i < AM_ARRAY_LEN(stages); i++) {
+		in.known = stages[i];
+		buf_reset(ex);
+		rules_walk(rs, &in, &o, ex);
+		fz_check(o.state != RULES_MATCH || o.rule != NULL, "rule");
+		if (in.known != RIN_ALL)
+			(void)policy_early(rs, &in, cf, &d);
+		else
+			policy_evaluate(rs, &in, cf, &d);
+		fz_check(strpbrk(d.text, "\r\n") == NULL, "reply: one line");
+	}
+	(void)rules_rcpt_differs(rs, "<a@b.example>", "<postmaster@b.example>",
+	    &rule);
+	rules_free(&rs);
+	fz_check(rs == NULL, "rules_free clears");
+out:
+	buf_free(&ex);
+	buf_free(&warn);
+	buf_free(&why);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -86,6 +162,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fz_check(cf != NULL, "loaded");
 	check_trusted(cf);
+	check_rules(cf);
 	d1 = dump(cf, &n1);
 	fz_check(n1 > 0 && strlen(d1) == n1, "dump: text, no NUL");
 	free(d1);

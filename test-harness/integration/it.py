@@ -34,6 +34,9 @@ EXPECT FILE
     outcome delivered|held|refused|tempfailed
     reply CODE [ENH]     the final reply; ENH matches as a prefix ("4.7.")
     reply-has TEXT       the final reply's text contains TEXT
+    rcpt-reply ADDR CODE [ENH]  the reply to RCPT TO:<ADDR> (a case with
+                         several rcpt lines in send)
+    rcpt-delivered ADDR  ADDR got the message in its maildir
     reply-at STAGE CODE [ENH]  the reply to the command starting with
                          STAGE: EHLO, MAIL, RCPT, DATA, or "." (the end of
                          the data)
@@ -637,6 +640,7 @@ def cmd_check(args):
     ap.add_argument("--log", required=True)
     ap.add_argument("--smtp", help="the swaks transcript")
     ap.add_argument("--authserv-id", default=MTA_HOST)
+    ap.add_argument("--delivered", help="recipients delivered, one a line")
     a = ap.parse_args(args)
 
     reply = open(a.reply).read().strip() if os.path.exists(a.reply) else ""
@@ -678,6 +682,23 @@ def cmd_check(args):
                                        not got[1].startswith(want[1])):
                 fails.append("reply to %s: %s expected, got %s" %
                              (stage, " ".join(want), " ".join(got)))
+        elif word == "rcpt-reply":
+            addr, _, want = arg.partition(" ")
+            want = want.split()
+            got = stage_reply(a.smtp, "RCPT TO:<%s>" % addr) if a.smtp \
+                else None
+            if got is None:
+                fails.append("no reply to RCPT TO:<%s>" % addr)
+            elif want[0] != got[0] or (len(want) > 1 and
+                                       not got[1].startswith(want[1])):
+                fails.append("reply to RCPT TO:<%s>: %s expected, got %s"
+                             % (addr, " ".join(want), " ".join(got)))
+        elif word == "rcpt-delivered":
+            got = open(a.delivered).read().split() if a.delivered and \
+                os.path.exists(a.delivered) else []
+            if arg not in got:
+                fails.append("%s got nothing (delivered: %s)" %
+                             (arg, " ".join(got) or "none"))
         elif word == "reply-has":
             if arg not in rtext:
                 fails.append("reply text lacks %r: %s" % (arg, reply))

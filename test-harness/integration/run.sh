@@ -26,7 +26,10 @@
 #			  helo NAME	   XCLIENT HELO and the EHLO after it
 #			  login USER	   XCLIENT LOGIN (SASL-authenticated)
 #			  mail-from ADDR   envelope sender, "<>" for null
-#			  rcpt ADDR	   default NAME@rcpt.example
+#			  rcpt ADDR	   default NAME@rcpt.example; may repeat
+#					   (all go in one transaction; the
+#					   first is the one waited for, see
+#					   rcpt-delivered in it.py for others)
 #			  sign key=K d=D s=S [a=ALG] [c=H/B] [h=F:T:S] [l]
 #					   DKIM-sign with mkkeys.sh key K
 #					   (rsa2048 rsa1024 rsa512 ed25519
@@ -39,6 +42,10 @@
 #					   at the top, e.g. after signing
 #			  append TEXT	   add the line TEXT (escapes) at the
 #					   end of the body
+#			  subject-tag TEXT put TEXT and a space at the start of
+#					   the first Subject: value, as a
+#					   mailing list does (after signing,
+#					   it breaks the author signature)
 #			  arc key=K d=D s=S srv-id=ID
 #					   prepend an ARC set sealed by D
 #					   (sign.py --arc); in order
@@ -105,6 +112,15 @@ case_rcpt() {
 	local r
 
 	C=$1 r=$(send_get rcpt)
+	echo "${r:-$1@rcpt.example}"
+}
+
+# case_rcpts NAME - every recipient of the case, one a line
+case_rcpts() {
+	local r
+
+	r=$(sed -n "s/^rcpt[ 	][ 	]*//p" "$CASES_DIR/$1/send" 2>/dev/null |
+	    sed 's/[ 	]*$//')
 	echo "${r:-$1@rcpt.example}"
 }
 
@@ -177,6 +193,21 @@ open(dst, "wb").write(data)
 EOF
 			cur="$CT/msg.$i"
 			;;
+		subject-tag\ *)
+			i=$((i + 1))
+			"$PY" - "$cur" "$CT/msg.$i" "${line#subject-tag }" \
+			    <<'EOF' || return 1
+import re, sys
+src, dst, tag = sys.argv[1:4]
+data = open(src, "rb").read()
+new, n = re.subn(rb"(?im)^(Subject:[ \t]*)", lambda m: m.group(1) +
+                 tag.encode() + b" ", data, count=1)
+if n != 1:
+    sys.exit("subject-tag: no Subject field")
+open(dst, "wb").write(new)
+EOF
+			cur="$CT/msg.$i"
+			;;
 		tamper\ *)
 			i=$((i + 1))
 			"$PY" - "$cur" "$CT/msg.$i" ${line#tamper } <<'EOF' || return 1
@@ -199,7 +230,7 @@ EOF
 
 # run_case NAME - one TAP line
 run_case() {
-	local client helo login from qid st file reply why off n
+	local client helo login from qid st file reply why off n dot r
 	local -a opts
 
 	C=$1
@@ -209,7 +240,7 @@ run_case() {
 	: >"$CT/reply"
 	: >"$CT/headers"
 	why=$(grep -vE '^[[:space:]]*(#|$)' "$CASES_DIR/$C/send" 2>/dev/null |
-	    grep -vE '^(client|helo|login|mail-from|rcpt|sign|tamper|prepend|append|arc|dns)[[:space:]]' |
+	    grep -vE '^(client|helo|login|mail-from|rcpt|sign|tamper|prepend|append|subject-tag|arc|dns)[[:space:]]' |
 	    head -1)
 	if [ -n "$why" ]; then
 		tap_fail "$C" "send: unknown directive: $why"
@@ -243,7 +274,8 @@ run_case() {
 		}
 	fi
 
-	opts=(--from "$from" --to "$RCPT" --data "$CT/msg.eml")
+	opts=(--from "$from" --to "$(case_rcpts "$C" | paste -sd,)"
+	    --data "$CT/msg.eml")
 	[ -n "$helo" ] && opts+=(--helo "$helo")
 	if [ "$client" != local ]; then
 		opts+=(--addr "$client")
@@ -254,13 +286,25 @@ run_case() {
 
 	# what became of it
 	reply=$(smtp_final_reply "$CT/smtp") || reply=""
+	# several recipients: one refused is not the end if the data went in
+	dot=$(smtp_stage_reply "$CT/smtp" .) || dot=""
+	case $dot in 250\ *) reply=$dot ;; esac
 	echo "$reply" >"$CT/reply"
+	: >"$CT/delivered"
 	case $reply in
 	250\ *)
 		qid=$(smtp_queue_id "$CT/smtp")
 		set -- $(mail_wait "$qid" "$RCPT")
 		st=${1:-lost}
 		file=${2:-}
+		[ "$st" = delivered ] && echo "$RCPT" >>"$CT/delivered"
+		# other recipients the case expects delivered
+		sed -n 's/^rcpt-delivered[ 	][ 	]*//p' \
+		    "$CASES_DIR/$C/expect" | while read -r r; do
+			[ "$r" = "$RCPT" ] && continue
+			maildir_wait "$r" >/dev/null && echo "$r" \
+			    >>"$CT/delivered"
+		done
 		case $st in
 		delivered) msg_headers "$file" >"$CT/headers" ;;
 		held) queue_headers "$qid" | "$PY" "$IT_DIR/it.py" headers \
@@ -288,7 +332,8 @@ run_case() {
 
 	why=$("$PY" "$IT_DIR/it.py" check "$CASES_DIR/$C/expect" \
 	    --state "$st" --reply "$CT/reply" --headers "$CT/headers" \
-	    --log "$CT/milter.log" --smtp "$CT/smtp" --authserv-id "$ASID" 2>&1)
+	    --log "$CT/milter.log" --smtp "$CT/smtp" --authserv-id "$ASID" \
+	    --delivered "$CT/delivered" 2>&1)
 	if milter_sanitizer_errors "$CT/milter.log" >"$CT/san"; then
 		why="${why:+$why; }sanitizer report"
 		diag "$CT/san" "sanitizer" 60
@@ -406,8 +451,9 @@ done
 
 mailboxes=""
 for c in "${CASES[@]}"; do
-	r=$(case_rcpt "$c")
-	mailboxes="$mailboxes ${r%%@*}"
+	for r in $(case_rcpts "$c"); do
+		mailboxes="$mailboxes ${r%%@*}"
+	done
 done
 PF_MAILBOXES=$mailboxes
 postfix_start "inet:127.0.0.1:$MILTER_PORT" 2>"$T/setup.err" ||

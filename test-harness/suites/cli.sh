@@ -104,5 +104,76 @@ $bin -t "$tmp/twofrom.eml" -c "$tmp/t.conf" --client-ip 192.0.2.1 \
 [ $? -eq 0 ] && grep -q '^action: reject 550 5.7.1 .*multiple-fields' "$tmp/out"
 check "t-from-space-colon" $? "$(cat "$tmp/out" "$tmp/err")"
 
+# local policy: -n checks the rules (file:line: reason), warns about
+# allow rules anyone can forge and rules after a catch-all
+cat >"$tmp/pol.conf" <<'CONF'
+dns = { nameservers = "127.0.0.1@9"; timeout = 300; };
+policy = (
+  { name = "deny-spammer"; mail_from_domain = ["spam.example"];
+    action = "reject"; },
+  { name = "from-only"; from_domain = ["a.example"]; action = "accept"; },
+  { name = "postmaster"; rcpt = ["postmaster@*"]; action = "accept"; },
+  { name = "all"; action = "tag"; },
+  { name = "late"; helo = ["x.example"]; action = "reject"; }
+);
+CONF
+$bin -n -c "$tmp/pol.conf" >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 0 ] &&
+    grep -q "$tmp/pol.conf:5: warning: policy: rule \"from-only\" accepts on from_domain" "$tmp/out" &&
+    grep -q "$tmp/pol.conf:8: warning: policy: rule \"late\" is never reached" "$tmp/out"
+check "n-policy-warnings" $? "rc=$rc $(cat "$tmp/out")"
+
+sed 's/action = "tag"/action = "drop"/' "$tmp/pol.conf" >"$tmp/polbad.conf"
+$bin -n -c "$tmp/polbad.conf" >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q "^authmilter: $tmp/polbad.conf:7: policy: rule \"all\": action: want accept" "$tmp/out"
+check "n-policy-error" $? "rc=$rc $(cat "$tmp/out")"
+
+# -n -p prints the policy section, and that output loads again
+$bin -n -p -c "$tmp/pol.conf" >"$tmp/out" 2>/dev/null &&
+    grep -q '{ name = "postmaster"; rcpt = \["postmaster@\*"\]; action = "accept"; }' "$tmp/out" &&
+    $bin -n -c "$tmp/out" >/dev/null 2>&1
+check "n-p-policy-roundtrip" $? "$(tail -8 "$tmp/out")"
+
+# -t: the rule that decided, a refusal at MAIL, two recipients of
+# different classes, and with -v why the earlier rules did not match
+$bin -t "$tmp/m.eml" -c "$tmp/pol.conf" --client-ip 192.0.2.1 \
+    --helo h.example --mail-from x@spam.example >"$tmp/out" 2>/dev/null
+[ $? -eq 0 ] && grep -qx 'rule: deny-spammer' "$tmp/out" &&
+    grep -q '^action: reject 550 5.7.1 .*(before the message)$' "$tmp/out"
+check "t-rule-refuses-at-mail" $? "$(cat "$tmp/out")"
+
+$bin -t "$tmp/m.eml" -c "$tmp/pol.conf" --client-ip 192.0.2.1 \
+    --helo h.example --mail-from x@b.example --rcpt u@b.example \
+    --rcpt postmaster@b.example -v >"$tmp/out" 2>/dev/null
+[ $? -eq 0 ] &&
+    grep -q '^rcpt: postmaster@b.example: 452 4.5.3 ' "$tmp/out" &&
+    grep -q '^rule deny-spammer (line 3): no match: mail_from_domain is x@b.example$' "$tmp/out" &&
+    grep -qx 'rule: from-only' "$tmp/out"
+check "t-rcpt-split-and-explain" $? "$(cat "$tmp/out")"
+
+# --client-name stands for the verified reverse DNS name
+printf 'dns = { nameservers = "127.0.0.1@9"; timeout = 300; };\npolicy = ( { name = "host"; client_name = [".mail.partner.example"]; action = "accept"; } );\n' >"$tmp/host.conf"
+$bin -t "$tmp/m.eml" -c "$tmp/host.conf" --client-ip 192.0.2.1 \
+    --helo h.example --mail-from x@b.example \
+    --client-name out1.mail.partner.example >"$tmp/out" 2>/dev/null
+[ $? -eq 0 ] && grep -qx 'rule: host' "$tmp/out" && grep -qx 'action: accept' "$tmp/out"
+check "t-client-name" $? "$(cat "$tmp/out")"
+$bin -t "$tmp/m.eml" -c "$tmp/host.conf" --client-ip 192.0.2.1 \
+    --helo h.example --mail-from x@b.example >"$tmp/out" 2>/dev/null
+grep -qx 'rule: none (built-in verdict)' "$tmp/out"
+check "t-no-client-name" $? "$(cat "$tmp/out")"
+
+# usage errors name the argument
+$bin -t "$tmp/m.eml" -c "$tmp/pol.conf" --client-ip 192.0.2.1 \
+    --mail-from x@b.example >/dev/null 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q '^authmilter: --helo: missing' "$tmp/err"
+check "t-usage-names-argument" $? "$(cat "$tmp/err")"
+$bin -t "$tmp/m.eml" -c "$tmp/pol.conf" --client-ip 192.0.2.300 \
+    --helo h --mail-from x@b.example >/dev/null 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q '^authmilter: --client-ip: not an IP address' "$tmp/err"
+check "t-usage-bad-ip" $? "$(cat "$tmp/err")"
+
 echo "# cli: $n checks"
 exit 0

@@ -13,7 +13,7 @@
 #include "util/am.h"
 
 enum knob { K_NONE, K_MONITOR, K_DNS_ACCEPT, K_BADFROM_ACCEPT,
-	K_REJ_QUAR, K_REJ_TAG, K_QUAR_TAG };
+	K_REJ_QUAR, K_REJ_TAG, K_QUAR_TAG, K_SPF_KEEP };
 
 static const struct {
 	const char *label;
@@ -35,7 +35,7 @@ static const struct {
 	    DKIM_RES_NONE, 100, false, K_NONE, VERDICT_ACCEPT,
 	    VERDICT_ACCEPT, "", ""},
 	{"no policy", DMARC_RES_NONE, DMARC_P_UNSET, FROM_OK, 1,
-	    SPF_RES_FAIL, DKIM_RES_NONE, 100, false, K_NONE,
+	    SPF_RES_NEUTRAL, DKIM_RES_NONE, 100, false, K_NONE,
 	    VERDICT_ACCEPT, VERDICT_ACCEPT, "", ""},
 	{"fail reject", DMARC_RES_FAIL, DMARC_P_REJECT, FROM_OK, 1,
 	    SPF_RES_FAIL, DKIM_RES_NONE, 100, false, K_NONE,
@@ -119,6 +119,23 @@ static const struct {
 	{"t=y", DMARC_RES_FAIL, DMARC_P_REJECT, FROM_OK, 1, SPF_RES_FAIL,
 	    DKIM_RES_NONE, 100, true, K_NONE, VERDICT_QUARANTINE,
 	    VERDICT_QUARANTINE, "", ""},
+	/* RFC 7208 8.4: SPF fail and no DMARC record */
+	{"no policy, spf fail", DMARC_RES_NONE, DMARC_P_UNSET, FROM_OK, 1,
+	    SPF_RES_FAIL, DKIM_RES_NONE, 100, false, K_NONE,
+	    VERDICT_REJECT, VERDICT_REJECT, "550", "5.7.23"},
+	{"no policy, spf fail, key off", DMARC_RES_NONE, DMARC_P_UNSET,
+	    FROM_OK, 1, SPF_RES_FAIL, DKIM_RES_NONE, 100, false, K_SPF_KEEP,
+	    VERDICT_ACCEPT, VERDICT_ACCEPT, "", ""},
+	{"no policy, spf fail, monitor", DMARC_RES_NONE, DMARC_P_UNSET,
+	    FROM_OK, 1, SPF_RES_FAIL, DKIM_RES_NONE, 100, false, K_MONITOR,
+	    VERDICT_TAG, VERDICT_REJECT, "", ""},
+	{"no policy, spf softfail", DMARC_RES_NONE, DMARC_P_UNSET, FROM_OK,
+	    1, SPF_RES_SOFTFAIL, DKIM_RES_NONE, 100, false, K_NONE,
+	    VERDICT_ACCEPT, VERDICT_ACCEPT, "", ""},
+	/* with a DMARC record, DMARC decides: a forward that keeps DKIM */
+	{"dmarc pass, spf fail", DMARC_RES_PASS, DMARC_P_REJECT, FROM_OK, 1,
+	    SPF_RES_FAIL, DKIM_RES_PASS, 100, false, K_NONE,
+	    VERDICT_ACCEPT, VERDICT_ACCEPT, "", ""},
 };
 
 /* setup_results - auth_results for one case */
@@ -158,6 +175,7 @@ setup_conf(enum knob k)
 	case K_REJ_TAG: cf->dmarc_reject_action = CONF_REJACT_TAG; break;
 	case K_QUAR_TAG: cf->dmarc_quarantine_action = CONF_QUARACT_TAG;
 		break;
+	case K_SPF_KEEP: cf->spf_reject_fail_without_dmarc = false; break;
 	case K_NONE: break;
 	}
 	return (cf);
