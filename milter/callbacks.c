@@ -28,6 +28,7 @@
 
 #include "milter/action.h"
 #include "milter/callbacks.h"
+#include "milter/client.h"
 #include "milter/session.h"
 #include "policy/policy.h"
 #include "util/am.h"
@@ -104,6 +105,8 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		return (SMFIS_ACCEPT);
 	}
 	smfi_setpriv(ctx, c);
+	client_start(c, smfi_getsymval(ctx, "j"),
+	    smfi_getsymval(ctx, "{daemon_addr}"));	/* iprev, DNSBL */
 	return (SMFIS_CONTINUE);
 }
 

@@ -28,6 +28,7 @@
 
 #include "auth/authres.h"
 #include "auth/header.h"
+#include "milter/client.h"
 #include "milter/session.h"
 #include "policy/policy.h"
 #include "util/am.h"
@@ -109,7 +110,8 @@ eval_edits(struct conn *c, struct msg *m)
 		for (i = m->nforged - 1; i >= 0; i--)	/* highest index first */
 			o->del[o->ndel++] = m->forged[i];
 	}
-	if (authres_format(c->authserv_id, &m->res, o->authres) != AM_OK)
+	if (authres_format(c->authserv_id, &m->res, o->authres) != AM_OK ||
+	    client_authres(c, o->authres) != AM_OK)
 		return (AM_TEMP);
 	if (c->snap->cf->received_spf && m->res.mailfrom.checked &&
 	    authres_received_spf(c->authserv_id, c->ip,
@@ -151,6 +153,7 @@ log_summary(const struct conn *c, const struct msg *m)
 	const struct decision *d = &m->out.d;
 	char	 helo[LIM_DOMAIN * 4], mf[LIM_DOMAIN * 4];
 	char	 from[LIM_DOMAIN * 4], dk[1024], would[32] = "";
+	char	 rep[LIM_DNSBL_ZONES * (LIM_DOMAIN + 16) + 128];
 
 	log_escape_value(helo, sizeof(helo), c->helo, strlen(c->helo));
 	log_escape_value(mf, sizeof(mf), r->mailfrom.domain,
@@ -158,17 +161,18 @@ log_summary(const struct conn *c, const struct msg *m)
 	log_escape_value(from, sizeof(from), r->dmarc.from_domain,
 	    strlen(r->dmarc.from_domain));
 	log_dkim(&r->dkim, dk, sizeof(dk));
+	client_log(c, rep, sizeof(rep));
 	if (d->would != d->verdict)
 		snprintf(would, sizeof(would), " would=%s",
 		    verdict_str(d->would));
 	log_info("%s: verdict=%s%s why=%s ip=%s helo=%s mailfrom=%s "
-	    "from=%s spf=%s spf_helo=%s dkim=%s dmarc=%s policy=%s%s%s",
+	    "from=%s spf=%s spf_helo=%s dkim=%s dmarc=%s policy=%s%s%s%s",
 	    m->qid, verdict_str(d->verdict), would, d->why ? d->why : "-",
 	    c->ip, helo[0] ? helo : "-", mf[0] ? mf : "-",
 	    from[0] ? from : from_status_str(r->from.status),
 	    spf_res_str(r->mailfrom.result), spf_res_str(r->helo.result), dk,
 	    dmarc_res_str(r->dmarc.result), dmarc_policy_str(r->dmarc.policy),
-	    d->would == VERDICT_REJECT && d->verdict != VERDICT_REJECT ?
+	    rep, d->would == VERDICT_REJECT && d->verdict != VERDICT_REJECT ?
 	    " (monitor mode: would reject)" : "",
 	    m->failed ? " (internal error)" : "");
 }
@@ -191,6 +195,7 @@ msg_end(struct conn *c, const char *qid)
 		    m->out.d.why, c->ip);
 		return (AM_OK);
 	}
+	client_resolve(c);		/* iprev, DNSBL, HELO: started at connect */
 	if (!m->failed && eval_results(c, m) == AM_OK)
 		policy_decide(&m->res, cf, &m->out.d);
 	if (!m->failed && eval_edits(c, m) != AM_OK) {

@@ -92,6 +92,13 @@ struct conn {
 	char	 authserv_id[LIM_DOMAIN];
 	struct msg *msg;
 	struct buf *why;
+	/* client reputation (issue 7; milter/client.c) */
+	struct client_results rep;
+	bool	 rep_started;		/* lookups started at connect */
+	bool	 rep_done;		/* their answers are in rep */
+	char	 rep_helo[LIM_DOMAIN];	/* the HELO rep.helo_bad is for */
+	char	 mta_host[LIM_DOMAIN];	/* {j} */
+	struct addr daemon_addr;	/* {daemon_addr}; family 0: unknown */
 };
 
 struct conn *conn_new(struct snap *sp, const struct addr *client,

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "milter/client.h"
 #include "milter/session.h"
 #include "milter/tryout.h"
 #include "policy/verdict.h"
@@ -157,6 +158,7 @@ tryout_run(const char *path, const struct tryout *t)
 	}
 	if ((c = conn_new(sp, &a, NULL)) == NULL)
 		am_panic("tryout: out of memory");
+	client_start(c, NULL, NULL);		/* iprev, DNSBL */
 	conn_helo(c, t->helo);
 	msg_begin(c, t->mail_from, NULL);
 	if (!c->msg->skip)
