@@ -164,8 +164,10 @@ helo_bad_str(unsigned bits, char *dst, size_t len)
 			continue;
 		n = snprintf(dst + o, len - o, "%s%s", o ? "," : "",
 		    tab[i].word);
-		if (n < 0 || (size_t)n >= len - o)
+		if (n < 0 || (size_t)n >= len - o) {
+			dst[o] = '\0';		/* no half word */
 			break;
+		}
 		o += (size_t)n;
 	}
 	if (o == 0)
