@@ -8,9 +8,7 @@
  *	the cache every SPF, DKIM and DMARC lookup shares. It forwards to
  *	the configured nameservers ("addr" or "addr@port", which may be on
  *	127.0.0.1: do-not-query-localhost is off) or to those of
- *	/etc/resolv.conf. When it forwards, the private and documentation
- *	reverse zones that libunbound would answer NXDOMAIN itself (RFC
- *	6303) are left to the forwarders, so iprev sees their PTRs.
+ *	/etc/resolv.conf.
  *
  *	A name is checked before it is asked: empty, longer than 253
  *	octets, an empty label or a label over 63 octets is DNS_PERM. Other
@@ -558,43 +556,6 @@ dns_set_fwd(struct ub_ctx *ctx, const char *list, struct buf *why)
 	return (AM_OK);
 }
 
-/*
- * Reverse zones that libunbound answers NXDOMAIN itself (RFC 6303, its
- * AS112 defaults): private, documentation and unique-local nets. When we
- * forward to the operator's resolvers, theirs is the answer: they may
- * well serve PTRs for 10/8 or fd00::/8 relays (iprev, RFC 8601 3).
- */
-static const char *const dns_fwd_reverse[] = {
-	"10.in-addr.arpa.", "16.172.in-addr.arpa.", "17.172.in-addr.arpa.",
-	"18.172.in-addr.arpa.", "19.172.in-addr.arpa.",
-	"20.172.in-addr.arpa.", "21.172.in-addr.arpa.",
-	"22.172.in-addr.arpa.", "23.172.in-addr.arpa.",
-	"24.172.in-addr.arpa.", "25.172.in-addr.arpa.",
-	"26.172.in-addr.arpa.", "27.172.in-addr.arpa.",
-	"28.172.in-addr.arpa.", "29.172.in-addr.arpa.",
-	"30.172.in-addr.arpa.", "31.172.in-addr.arpa.",
-	"168.192.in-addr.arpa.", "2.0.192.in-addr.arpa.",
-	"100.51.198.in-addr.arpa.", "113.0.203.in-addr.arpa.",
-	"8.b.d.0.1.0.0.2.ip6.arpa.", "d.f.ip6.arpa.",
-};
-
-/* dns_fwd_reverse_zones - let the forwarders answer those zones */
-static int
-dns_fwd_reverse_zones(struct ub_ctx *ctx, struct buf *why)
-{
-	char	 v[64];
-	size_t	 i;
-	int	 rc;
-
-	for (i = 0; i < AM_ARRAY_LEN(dns_fwd_reverse); i++) {
-		snprintf(v, sizeof(v), "%s transparent", dns_fwd_reverse[i]);
-		if ((rc = ub_ctx_set_option(ctx, "local-zone:", v)) != 0)
-			return (buf_why(why, AM_PERM, "local-zone %s: %s",
-			    v, ub_strerror(rc)));
-	}
-	return (AM_OK);
-}
-
 /* dns_ctx_setup - threads, forwarders, localhost allowed */
 static int
 dns_ctx_setup(struct ub_ctx *ctx, const char *nameservers, struct buf *why)
@@ -608,11 +569,8 @@ dns_ctx_setup(struct ub_ctx *ctx, const char *nameservers, struct buf *why)
 	if (rc != 0)
 		return (buf_why(why, AM_PERM, "do-not-query-localhost: %s",
 		    ub_strerror(rc)));
-	if (nameservers != NULL && *nameservers != '\0') {
-		if (dns_fwd_reverse_zones(ctx, why) != AM_OK)
-			return (AM_PERM);
+	if (nameservers != NULL && *nameservers != '\0')
 		return (dns_set_fwd(ctx, nameservers, why));
-	}
 	if ((rc = ub_ctx_resolvconf(ctx, NULL)) != 0)
 		return (buf_why(why, AM_PERM, "resolv.conf: %s",
 		    ub_strerror(rc)));
