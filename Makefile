@@ -8,7 +8,7 @@
 #   make run        build and run in the foreground with conf/authmilter.conf
 
 CC	?= cc
-PKGS	 = libconfig libunbound opendkim milter openssl
+PKGS	 = libconfig libunbound opendkim milter openssl sqlite3 libpq zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS	 = $(PKG_LIBS) -lspf2 -lopendmarc -lidn2 -lpthread
@@ -24,7 +24,8 @@ B	?= build
 S	 = build/san
 
 LIB_SRCS = $(wildcard util/*.c) $(wildcard conf/*.c) dns/dns.c dns/answer.c \
-	   $(wildcard auth/*.c) $(wildcard policy/*.c)
+	   $(wildcard auth/*.c) $(wildcard policy/*.c) $(wildcard check/*.c) \
+	   $(wildcard report/*.c)
 MILTER_SRCS = $(wildcard milter/*.c)
 MOCK_SRCS = dns/dns_mock.c
 UNIT_SRCS = $(wildcard test-harness/unit/test_*.c)
@@ -62,7 +63,7 @@ $(S)/unit/%: $(S)/obj/test-harness/unit/%.o $(call obj,$(S),$(UNIT_LIB_SRCS))
 # the unit tests plus the milter stages that need no libmilter, run by
 # test-harness/suites/NAME.sh
 SUITE_SRCS = $(wildcard test-harness/suites/*/*_suite.c)
-SUITE_MILTER_SRCS = milter/session.c milter/eval.c milter/snap.c \
+SUITE_MILTER_SRCS = milter/session.c milter/eval.c milter/snap.c milter/record.c \
 	   milter/client.c
 SUITE_BINS = $(foreach f,$(SUITE_SRCS),$(S)/suites/$(notdir $(f:.c=)))
 

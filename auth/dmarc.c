@@ -533,6 +533,7 @@ dm_record(struct dm_eval *ev, struct dmarc_rec *r)
 		}
 		dm_reason(res, "%s, valid rua=: as p=none", defect);
 		dmarcrec_parse("v=DMARC1; p=none", r);
+		memcpy(r->rua, ev->pol->rec.rua, sizeof(r->rua));	/* kept */
 	}
 	res->p = r->p;
 	res->sp = r->sp;
@@ -542,6 +543,11 @@ dm_record(struct dm_eval *ev, struct dmarc_rec *r)
 	res->aspf = r->aspf;
 	res->pct = r->pct;
 	res->testing = dmarcrec_testing(r);
+	res->psd = r->psd;
+	memcpy(res->fo, r->fo, sizeof(res->fo));
+	memcpy(res->rua, r->rua, sizeof(res->rua));
+	memcpy(res->ruf, r->ruf, sizeof(res->ruf));
+	res->psl = ev->dm->mode == DMARC_ORG_PSL;
 	return (true);
 }
 

@@ -194,6 +194,16 @@ rec_rua_ok(struct span v)
 	return (false);
 }
 
+/* rec_copy - a tag's value as text, for reports; cut if too long */
+static void
+rec_copy(char *dst, size_t len, struct span v)
+{
+	size_t	 n = v.n < len - 1 ? v.n : len - 1;
+
+	memcpy(dst, v.s, n);
+	dst[n] = '\0';
+}
+
 /* rec_tag_policy - p=, sp= or np=: a duplicate makes the tag invalid */
 static void
 rec_tag_policy(struct dmarc_rec *r, unsigned bit, struct span v)
@@ -260,7 +270,11 @@ rec_tag(struct dmarc_rec *r, struct span tag, struct span v)
 	} else if (rec_is(tag, "rua") && !(r->seen & DMARCREC_TAG_RUA)) {
 		r->seen |= DMARCREC_TAG_RUA;
 		r->rua_ok = rec_rua_ok(v);
-	}
+		rec_copy(r->rua, sizeof(r->rua), v);
+	} else if (rec_is(tag, "ruf") && r->ruf[0] == '\0')
+		rec_copy(r->ruf, sizeof(r->ruf), v);
+	else if (rec_is(tag, "fo") && r->fo[0] == '\0')
+		rec_copy(r->fo, sizeof(r->fo), v);
 }
 
 /* dmarcrec_parse - the tag list after "v=DMARC1" (RFC 9989 4.8) */

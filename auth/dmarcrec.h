@@ -48,6 +48,7 @@
 #include <stddef.h>
 
 #include "auth/result.h"
+#include "util/limits.h"
 #include "util/buf.h"
 
 /* one policy record as we read it */
@@ -65,6 +66,9 @@ struct dmarc_rec {
 	int	 pct;			/* 100 when absent or invalid */
 	bool	 t;			/* t=y */
 	unsigned seen;			/* DMARCREC_TAG_* bits */
+	char	 rua[LIM_DMARC_URIS];	/* rua= as published, for reports */
+	char	 ruf[LIM_DMARC_URIS];
+	char	 fo[16];
 };
 
 #define DMARCREC_TAG_P		0x001

@@ -124,6 +124,11 @@ struct dmarc_result {
 	char	 reason[LIM_REASON];
 	enum dmarc_policy np;		/* as published (RFC 9989) */
 	bool	 nonexistent;		/* From domain NXDOMAIN: np applied */
+	char	 psd;			/* psd= as published: y, n, u */
+	char	 fo[16];		/* as published, for reports */
+	char	 rua[LIM_DMARC_URIS];
+	char	 ruf[LIM_DMARC_URIS];
+	bool	 psl;			/* found by the PSL, not the walk */
 };
 
 /* RFC 8601 3: iprev, forward-confirmed reverse DNS of the client */

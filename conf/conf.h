@@ -85,6 +85,17 @@ struct conf {
 	char	*dmarc_public_suffix_list;
 	int	 dmarc_reject_action;	/* enum conf_rejact */
 	int	 dmarc_quarantine_action;	/* enum conf_quaract */
+	/* DMARC reporting */
+	char	*report_store;
+	int	 report_queue_size;
+	char	*report_host;
+	char	*report_org_name;
+	char	*report_email;
+	char	*report_from;
+	char	*report_envelope_from;
+	char	*report_send_command;
+	int	 report_keep_days;
+	char	*report_exclude_domains;
 	/* client reputation (issue 7): iprev, DNSBL/DNSWL */
 	bool	 iprev;
 	struct dnsbl_list dnsbl;

@@ -556,6 +556,37 @@ dns_set_fwd(struct ub_ctx *ctx, const char *list, struct buf *why)
 	return (AM_OK);
 }
 
+/*
+ * dns_reverse_zones - let the site's resolver answer private reverse zones
+ *
+ * libunbound answers some reverse zones itself (RFC 6303: RFC 1918 and
+ * the documentation ranges) with NXDOMAIN. We are a stub that forwards
+ * to the site's resolver, which is the one that knows the PTR records
+ * of its own and its lab's networks (iprev, MX audits), so those
+ * questions go to it.
+ */
+static int
+dns_reverse_zones(struct ub_ctx *ctx, struct buf *why)
+{
+	static const char *const zones[] = {
+		"2.0.192.in-addr.arpa. nodefault",	/* 192.0.2.0/24 */
+		"100.51.198.in-addr.arpa. nodefault",	/* 198.51.100.0/24 */
+		"113.0.203.in-addr.arpa. nodefault",	/* 203.0.113.0/24 */
+		"8.b.d.0.1.0.0.2.ip6.arpa. nodefault",	/* 2001:db8::/32 */
+	};
+	size_t	 i;
+	int	 rc;
+
+	if ((rc = ub_ctx_set_option(ctx, "unblock-lan-zones:", "yes")) != 0)
+		return (buf_why(why, AM_PERM, "unblock-lan-zones: %s",
+		    ub_strerror(rc)));
+	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
+		if ((rc = ub_ctx_set_option(ctx, "local-zone:", zones[i])) != 0)
+			return (buf_why(why, AM_PERM, "local-zone %s: %s",
+			    zones[i], ub_strerror(rc)));
+	return (AM_OK);
+}
+
 /* dns_ctx_setup - threads, forwarders, localhost allowed */
 static int
 dns_ctx_setup(struct ub_ctx *ctx, const char *nameservers, struct buf *why)
@@ -569,6 +600,8 @@ dns_ctx_setup(struct ub_ctx *ctx, const char *nameservers, struct buf *why)
 	if (rc != 0)
 		return (buf_why(why, AM_PERM, "do-not-query-localhost: %s",
 		    ub_strerror(rc)));
+	if (dns_reverse_zones(ctx, why) != AM_OK)
+		return (AM_PERM);
 	if (nameservers != NULL && *nameservers != '\0')
 		return (dns_set_fwd(ctx, nameservers, why));
 	if ((rc = ub_ctx_resolvconf(ctx, NULL)) != 0)

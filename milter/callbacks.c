@@ -72,7 +72,7 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	unsigned long want = SMFIP_NOUNKNOWN | SMFIP_HDR_LEADSPC;
 
 	if (callbacks_quiet)
-		want |= SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NR_HELO |
+		want |= SMFIP_NR_RCPT | SMFIP_NODATA | SMFIP_NR_HELO |
 		    SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
 
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
@@ -133,6 +133,17 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	    AM_OK)
 		return (conn_fail(ctx, c, "envfrom"));
 	return (c->msg->skip ? SMFIS_ACCEPT : SMFIS_CONTINUE);
+}
+
+/* mlfi_envrcpt - count the recipients, keep the first */
+static sfsistat
+mlfi_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL && c->msg != NULL)
+		msg_rcpt(c, argv[0]);
+	return (callbacks_quiet ? SMFIS_NOREPLY : SMFIS_CONTINUE);
 }
 
 /* mlfi_header - feed one field to DKIM and From: tracking */
@@ -213,6 +224,7 @@ struct smfiDesc callbacks_desc = {
 	.xxfi_connect = mlfi_connect,
 	.xxfi_helo = mlfi_helo,
 	.xxfi_envfrom = mlfi_envfrom,
+	.xxfi_envrcpt = mlfi_envrcpt,
 	.xxfi_header = mlfi_header,
 	.xxfi_eoh = mlfi_eoh,
 	.xxfi_body = mlfi_body,

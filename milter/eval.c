@@ -209,5 +209,6 @@ msg_end(struct conn *c, const char *qid)
 		m->out.ndel = 0;
 	}
 	log_summary(c, m);
+	msg_record(c, m);
 	return (AM_OK);
 }

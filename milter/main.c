@@ -6,6 +6,9 @@
  *	authmilter -n [-p] [-c FILE]
  *	authmilter -t FILE.eml --client-ip IP --helo NAME --mail-from ADDR
  *	    [--rcpt ADDR] [-c FILE]
+ *	authmilter check DOMAIN [--selector LIST] [--json]
+ *	    [--nameserver ADDR[@PORT]] [-c FILE]
+ *	authmilter report send|show|digest [...] [-c FILE]
  * DESCRIPTION
  *	Start-up order matters: the configuration and every handle are
  *	built and checked once before daemonising, so errors reach the
@@ -36,6 +39,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check/check.h"
+#include "report/queue.h"
+#include "report/report.h"
 #include "milter/callbacks.h"
 #include "milter/snap.h"
 #include "milter/tryout.h"
@@ -59,6 +65,9 @@ usage(int status)
 	    "       authmilter -n [-p] [-c FILE]\n"
 	    "       authmilter -t FILE.eml --client-ip IP --helo NAME "
 	    "--mail-from ADDR [--rcpt ADDR] [-c FILE]\n"
+	    "       authmilter check DOMAIN [--selector LIST] [--json] "
+	    "[--nameserver ADDR[@PORT]] [-c FILE]\n"
+	    "       authmilter report send|show|digest [...] [-c FILE]\n"
 	    "       authmilter -V\n");
 	exit(status);
 }
@@ -111,7 +120,8 @@ check_all(const char *path, struct buf *why)
 	struct snap *sp;
 
 	if (conf_load(path, &cf, why) != AM_OK ||
-	    conf_load(path, &cf2, why) != AM_OK) {
+	    conf_load(path, &cf2, why) != AM_OK ||
+	    report_spec_check(cf->report_store, why) != AM_OK) {
 		fprintf(stderr, "authmilter: %s\n", buf_str(why));
 		exit(1);
 	}
@@ -247,6 +257,23 @@ listen_nodelay(void)
 	closedir(d);
 }
 
+/* report_start - the report queue and writer, when a store is set */
+static int
+report_start(const struct conf *cf, struct buf *why)
+{
+	char	 host[256];
+
+	if (cf->report_store[0] == '\0')
+		return (AM_OK);
+	if (cf->report_host[0] != '\0')
+		snprintf(host, sizeof(host), "%s", cf->report_host);
+	else if (gethostname(host, sizeof(host) - 1) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	return (report_queue_start(cf->report_store, host,
+	    (size_t)cf->report_queue_size, why));
+}
+
 /* serve - run the milter until libmilter stops */
 static int
 serve(const struct opts *o, struct conf *cf, struct buf *why)
@@ -274,12 +301,17 @@ serve(const struct opts *o, struct conf *cf, struct buf *why)
 		return (1);
 	}
 	snap_install(sp);
+	if (report_start(cf, why) != AM_OK) {
+		log_err("start: %s", buf_str(why));
+		return (1);
+	}
 	pthread_create(&tid, NULL, sig_thread, (void *)o->conf);
 	pthread_detach(tid);
 	log_info("authmilter %s listening on %s (%s mode)", AM_VERSION,
 	    cf->socket, conf_enum_str("mode", cf->mode));
 	rc = smfi_main() == MI_SUCCESS ? 0 : 1;
 	log_info("authmilter stopping");
+	report_queue_stop();
 	snap_shutdown();
 	dns_free(&dns);
 	return (rc);
@@ -295,6 +327,14 @@ main(int argc, char **argv)
 	char	 pidfile[1024];
 	int	 rc, fac;
 
+	if (argc > 1 && strcmp(argv[1], "check") == 0) {
+		buf_free(&why);
+		return (check_main(argc - 1, argv + 1));
+	}
+	if (argc > 1 && strcmp(argv[1], "report") == 0) {
+		buf_free(&why);
+		return (report_main(argc - 1, argv + 1, DEF_CONF));
+	}
 	parse_opts(argc, argv, &o);
 	if (o.t.eml != NULL) {
 		buf_free(&why);

@@ -196,6 +196,16 @@ msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
 	return (AM_OK);
 }
 
+/* msg_rcpt - one envelope recipient: count it, keep the first */
+void
+msg_rcpt(struct conn *c, const char *rcpt)
+{
+	struct msg *m = c->msg;
+
+	if (m->nrcpt++ == 0 && rcpt != NULL)
+		snprintf(m->rcpt, sizeof(m->rcpt), "%s", rcpt);
+}
+
 /* msg_from - the first From: field: parse it, start the DMARC lookups */
 static void
 msg_from(struct conn *c, struct msg *m, const char *value)
@@ -265,6 +275,8 @@ msg_header(struct conn *c, const char *name, const char *value)
 	m->nheaders++;
 	if (strcasecmp(name, "From") == 0 && ++m->nfrom == 1)
 		msg_from(c, m, value);
+	else if (m->subject[0] == '\0' && strcasecmp(name, "Subject") == 0)
+		snprintf(m->subject, sizeof(m->subject), "%s", value);
 	msg_forged(c, m, name, value);
 	st = dkimv_header(m->dkim, name, value, c->why);
 	if (st == AM_TEMP)

@@ -73,6 +73,9 @@ struct msg {
 	int	 nheaders;
 	int	 nfrom;
 	struct buf *from;		/* value of the first From: */
+	char	 subject[128];		/* start of the first Subject: */
+	char	 rcpt[LIM_ADDRESS];	/* the first recipient */
+	int	 nrcpt;
 	int	 nauthres;		/* Authentication-Results seen */
 	int	 nrspf;			/* Received-SPF seen */
 	int	 nforged;		/* of those, claiming to be ours */
@@ -114,5 +117,7 @@ void	msg_reset(struct conn *c);
 int	msg_fail(struct conn *c, const char *stage);
 int	msg_spf(struct conn *c, struct msg *m);
 bool	msg_wants_body(const struct conn *c);
+void	msg_record(const struct conn *c, const struct msg *m);
+void	msg_rcpt(struct conn *c, const char *rcpt);
 
 #endif

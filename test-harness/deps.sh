@@ -7,13 +7,13 @@ set -eu
 
 BUILD_PKGS="build-essential pkg-config libmilter-dev libspf2-dev
 libopendkim-dev libopendmarc-dev libconfig-dev libunbound-dev libssl-dev
-libidn2-dev libevent-dev publicsuffix libmicrohttpd-dev libsystemd-dev
+libidn2-dev libevent-dev publicsuffix libmicrohttpd-dev libsystemd-dev zlib1g-dev
 libsqlite3-dev libpq-dev"
 TEST_PKGS="libcmocka-dev postfix libsasl2-modules nsd swaks opendkim opendkim-tools opendmarc
 clang libclang-rt-14-dev llvm openssl python3 python3-yaml python3-dkim
 python3-nacl python3-dnspython mandoc iproute2 procps jq prometheus
 libxml2-utils postgresql sqlite3 debhelper dpkg-dev fakeroot lintian
-dmarc-cat libmail-dmarc-perl"
+dmarc-cat libmail-dmarc-perl strace"
 
 want="$BUILD_PKGS"
 [ "${1:-build}" = test ] && want="$BUILD_PKGS $TEST_PKGS"

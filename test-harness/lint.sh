@@ -24,18 +24,24 @@ check_inc conf 'util/|conf/'
 check_inc dns 'util/|dns/'
 check_inc auth 'util/|dns/|auth/'
 check_inc policy 'util/|conf/|policy/|auth/result\.h"'
+check_inc check 'util/|conf/|dns/|auth/|check/'
+check_inc report 'util/|conf/|dns/|auth/|policy/verdict\.h"|report/'
 out=$(grep -Hln '#include <\(spf2\|opendkim\|opendmarc\)/' \
-    util conf dns policy milter -r 2>/dev/null || true)
+    util conf dns policy check milter -r 2>/dev/null || true)
 [ -n "$out" ] && bad="${bad}library header outside auth/: $out
 "
-out=$(grep -rln '#include <libmilter/' util conf dns auth policy 2>/dev/null || true)
+out=$(grep -rln '#include <libmilter/' util conf dns auth policy check 2>/dev/null || true)
 [ -n "$out" ] && bad="${bad}libmilter outside milter/: $out
+"
+out=$(grep -rlnE '#include <(sqlite3|libpq-fe)\.h>' util conf dns auth policy \
+    check report milter 2>/dev/null | grep -vE '^report/store_(sqlite|pg)\.c$' || true)
+[ -n "$out" ] && bad="${bad}database header outside report/store_*.c: $out
 "
 tap "$( [ -z "$bad" ]; echo $? )" layering "$bad"
 
 # 2. banned calls
 out=$(grep -rnE '\b(strcpy|strcat|sprintf|vsprintf|gets)\s*\(' \
-    util conf dns auth policy milter | grep -v 'snprintf' || true)
+    util conf dns auth policy check report milter | grep -v 'snprintf' || true)
 tap "$( [ -z "$out" ]; echo $? )" banned-calls "$out"
 
 # 3. every key with its default in the man page

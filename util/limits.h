@@ -52,6 +52,10 @@
  * a literal and overruns its stack buffer (CVE-2023-42118). */
 #define LIM_SPF_TERM_BYTES	400
 
+/* A DMARC record's rua= or ruf= list kept for reporting (RFC 9989 4.7);
+ * a few mailto: URIs. Longer lists are cut, and a cut URI is not used. */
+#define LIM_DMARC_URIS		512
+
 /* DNSBL/DNSWL zones queried per client (RFC 5782); each is one query at
  * connect, in parallel. */
 #define LIM_DNSBL_ZONES		16

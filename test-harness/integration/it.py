@@ -238,14 +238,17 @@ def cmd_conf(args):
                 done.add(k)
                 continue
         lines.append(line)
+    groups = {}         # new groups: one block each, keys in order
     for k, v in over.items():
         if k in done:
             continue
         if "." in k:
             g, sub = k.split(".", 1)
-            lines.append("%s = {\n\t%s = %s;\n};" % (g, sub, v))
+            groups.setdefault(g, []).append("\t%s = %s;" % (sub, v))
         else:
             lines.append("%s = %s;" % (k, v))
+    for g, body in groups.items():
+        lines.append("%s = {\n%s\n};" % (g, "\n".join(body)))
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")
 
