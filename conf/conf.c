@@ -231,6 +231,21 @@ conf_defaults(struct conf *cf, struct buf *why)
 	return (AM_OK);
 }
 
+/* conf_check_listen - metrics.listen is empty or ADDR:PORT */
+static int
+conf_check_listen(const struct conf *cf, const char *path, struct buf *why)
+{
+	struct addr a;
+	unsigned port;
+
+	if (cf->metrics_listen[0] == '\0' ||
+	    addr_hostport_parse(cf->metrics_listen, &a, &port) == AM_OK)
+		return (AM_OK);
+	return (buf_why(why, AM_PERM, "%s: metrics.listen: \"%s\" is not "
+	    "ADDR:PORT or [IPV6ADDR]:PORT", path ? path : "(defaults)",
+	    cf->metrics_listen));
+}
+
 /* conf_load - defaults, then the file, all checked */
 int
 conf_load(const char *path, struct conf **cf_r, struct buf *why)
@@ -260,6 +275,8 @@ conf_load(const char *path, struct conf **cf_r, struct buf *why)
 		st = buf_why(why, AM_PERM, "%s: syslog_facility: unknown "
 		    "facility \"%s\"", path ? path : "(defaults)",
 		    cf->syslog_facility);
+	if (st == AM_OK && conf_check_listen(cf, path, why) != AM_OK)
+		st = AM_PERM;
 	if (st != AM_OK) {
 		conf_free(&cf);
 		return (st);

@@ -41,6 +41,7 @@ enum conf_rejact {
 };
 enum conf_quaract { CONF_QUARACT_QUARANTINE, CONF_QUARACT_TAG };
 enum conf_orgdom { CONF_ORGDOM_TREEWALK, CONF_ORGDOM_PSL };
+enum conf_logfmt { CONF_LOGFMT_TEXT, CONF_LOGFMT_JSON };
 
 struct cidr_list {
 	struct cidr *v;
@@ -96,6 +97,12 @@ struct conf {
 	char	*report_send_command;
 	int	 report_keep_days;
 	char	*report_exclude_domains;
+	bool	 report_failure;
+	int	 report_failure_rate;
+	bool	 report_failure_redact;
+	/* metrics and JSON logs (issue 12) */
+	char	*metrics_listen;	/* "" = off; ADDR:PORT, [V6]:PORT */
+	int	 log_format;		/* enum conf_logfmt */
 	/* client reputation (issue 7): iprev, DNSBL/DNSWL */
 	bool	 iprev;
 	struct dnsbl_list dnsbl;

@@ -20,6 +20,7 @@ static const char *const rejact_choices[] = {
 };
 static const char *const quaract_choices[] = {"quarantine", "tag", NULL};
 static const char *const orgdom_choices[] = {"treewalk", "psl", NULL};
+static const char *const logfmt_choices[] = {"text", "json", NULL};
 
 #define O(f)	offsetof(struct conf, f)
 
@@ -109,6 +110,19 @@ const struct param conf_params[] = {
 	{"report.exclude_domains", PT_STR, "", 0, 0, NULL,
 	    O(report_exclude_domains), true,
 	    "domains never reported on or to (\".sub\" covers subdomains)"},
+	{"report.failure", PT_BOOL, "false", 0, 0, NULL, O(report_failure),
+	    false, "send RFC 9991 failure reports to ruf= destinations"},
+	{"report.failure_rate", PT_INT, "10", 0, 10000, NULL,
+	    O(report_failure_rate), true,
+	    "failure reports per destination and hour, at most"},
+	{"report.failure_redact", PT_BOOL, "true", 0, 0, NULL,
+	    O(report_failure_redact), true,
+	    "replace the local parts of addresses in failure reports"},
+	/* metrics and JSON logs (issue 12, operations) */
+	{"metrics.listen", PT_STR, "", 0, 0, NULL, O(metrics_listen), false,
+	    "serve Prometheus /metrics on ADDR:PORT or [ADDR]:PORT; empty: off"},
+	{"log.format", PT_ENUM, "text", 0, 0, logfmt_choices, O(log_format),
+	    true, "per-message summary line: text (key=value) or json"},
 	/* client reputation (issue 7): iprev, DNSBL/DNSWL */
 	{"iprev", PT_BOOL, "true", 0, 0, NULL, O(iprev), true,
 	    "forward-confirmed reverse DNS of each client (RFC 8601 3)"},

@@ -43,6 +43,16 @@
  *	record and any ub_result in it, so a late answer never touches
  *	freed memory.
  *
+ *	Metrics (util/metrics): every dns_query() counts one
+ *	authmilter_dns_queries_total{type,outcome} (ok, nxdomain, nodata,
+ *	servfail, timeout, error, badname) and, when it was asked, its time
+ *	in authmilter_dns_query_duration_seconds. libunbound does not say
+ *	whether an answer came from its cache, so the cache is not
+ *	measured as such: authmilter_dns_prefetch_hits_total counts the
+ *	queries for a name and type that one of the last DNS_PF_KEYS
+ *	prefetches had asked (each prefetch is counted at most once), i.e.
+ *	the answers our prefetching made cached or in flight.
+ *
  *	dns_free() must only be called when no dns_query() is running: it
  *	wakes and joins the poll thread, then deletes the context, which
  *	drops cancelled queries still in flight.
@@ -66,6 +76,7 @@
 #include "util/buf.h"
 #include "util/limits.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "dns/dns.h"
 
 #define DNS_NAME_MAX	253		/* RFC 1035 2.3.4, as text */
@@ -73,6 +84,7 @@
 #define DNS_RCODE_SERVFAIL 2
 #define DNS_RCODE_NXDOMAIN 3
 #define DNS_RCODE_REFUSED 5
+#define DNS_PF_KEYS	256		/* prefetches remembered for metrics */
 
 struct dns {
 	struct ub_ctx	*ctx;
@@ -82,6 +94,8 @@ struct dns {
 	int		 running;	/* thread was started */
 	int		 wake[2];	/* write a byte to stop the thread */
 	struct dns_q	*prefetching;	/* prefetches in flight, under mu */
+	uint64_t	 pf_keys[DNS_PF_KEYS];	/* recent prefetches, under mu */
+	unsigned	 pf_next;
 };
 
 /* one query in flight; refs and the fields below under d->mu */
@@ -366,6 +380,40 @@ dns_done(void *arg, int err, struct ub_result *res)
 	dns_q_release(d, q);
 }
 
+/* dns_key - hash of a normalised name (any case) and type; never 0 */
+static uint64_t
+dns_key(const char *norm, int type)
+{
+	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+	unsigned char c;
+
+	for (; *norm != '\0'; norm++) {
+		c = (unsigned char)*norm;
+		h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32 : c)) *
+		    1099511628211ULL;
+	}
+	h = (h ^ (uint64_t)type) * 1099511628211ULL;
+	return (h != 0 ? h : 1);
+}
+
+/* dns_prefetched - 1 (once) if a recent prefetch asked for norm/type */
+static int
+dns_prefetched(struct dns *d, const char *norm, int type)
+{
+	uint64_t k = dns_key(norm, type);
+	unsigned i;
+	int	 hit = 0;
+
+	pthread_mutex_lock(&d->mu);
+	for (i = 0; i < DNS_PF_KEYS && !hit; i++)
+		if (d->pf_keys[i] == k) {
+			d->pf_keys[i] = 0;
+			hit = 1;
+		}
+	pthread_mutex_unlock(&d->mu);
+	return (hit);
+}
+
 /*
  * dns_prefetch - start a query whose answer only warms the cache
  *
@@ -387,6 +435,7 @@ dns_prefetch(struct dns *d, const char *name, int type)
 	q->refs = 1;			/* the callback's only */
 	q->prefetch = 1;
 	pthread_mutex_lock(&d->mu);
+	d->pf_keys[d->pf_next++ % DNS_PF_KEYS] = dns_key(norm, type);
 	q->next = d->prefetching;
 	if (q->next != NULL)
 		q->next->prev = q;
@@ -434,7 +483,7 @@ dns_deadline(struct timespec *ts, int ms)
 /* dns_resolve - one asynchronous query, waited for up to the timeout */
 static int
 dns_resolve(struct dns *d, const char *name, int type,
-    struct ub_result **res_r, struct buf *why)
+    struct ub_result **res_r, int *timedout_r, struct buf *why)
 {
 	struct timespec until;
 	struct dns_q *q;
@@ -462,11 +511,29 @@ dns_resolve(struct dns *d, const char *name, int type,
 	if (!done && ub_cancel(d->ctx, id) == 0)
 		dns_q_release(d, q);	/* the callback's: it will not run */
 	dns_q_release(d, q);
+	*timedout_r = !done;
 	if (!done)
 		return (buf_why(why, DNS_TEMP, "timeout"));
 	if (err != 0 || *res_r == NULL)
 		return (buf_why(why, DNS_TEMP, "%s", ub_strerror(err)));
 	return (DNS_OK);
+}
+
+/* dns_outcome - the outcome label of a query, for metrics */
+static const char *
+dns_outcome(int st, int nxdomain, int rcode, int timedout)
+{
+	switch (st) {
+	case DNS_OK:
+		return ("ok");
+	case DNS_NOTFOUND:
+		return (nxdomain ? "nxdomain" : "nodata");
+	case DNS_PERM:
+		return ("badname");
+	}
+	if (timedout)
+		return ("timeout");
+	return (rcode == DNS_RCODE_SERVFAIL ? "servfail" : "error");
 }
 
 /* dns_query - resolve name/type; always stores an answer in *ans_r */
@@ -477,20 +544,29 @@ dns_query(struct dns *d, const char *name, int type,
 	char	 norm[LIM_DOMAIN * 4], esc[LIM_DOMAIN * 4], tmp[16];
 	struct ub_result *res;
 	struct dns_answer *a;
-	int	 st;
+	struct timespec t0;
+	int	 st, rcode = 0, timedout = 0;
 
 	if ((a = calloc(1, sizeof(*a))) == NULL) {
 		*ans_r = dns_answer_oom();
 		return (buf_why(why, DNS_TEMP, "out of memory"));
 	}
 	st = dns_name_check(name, norm, sizeof(norm), why);
-	if (st == DNS_OK)
-		st = dns_resolve(d, norm, type, &res, why);
 	if (st == DNS_OK) {
+		if (dns_prefetched(d, norm, type))
+			metrics_inc(MC_DNS_PREFETCH_HITS, NULL, NULL);
+		metrics_now(&t0);
+		st = dns_resolve(d, norm, type, &res, &timedout, why);
+		metrics_observe(MH_DNS, metrics_usec_since(&t0));
+	}
+	if (st == DNS_OK) {
+		rcode = res->rcode;
 		st = dns_convert(res, type, a, why);
 		ub_resolve_free(res);
 	}
 	a->status = st;
+	metrics_inc(MC_DNS_QUERIES, dns_type_str(type, tmp, sizeof(tmp)),
+	    dns_outcome(st, a->nxdomain, rcode, timedout));
 	*ans_r = a;
 	log_debug("dns: %s/%s %s",
 	    log_escape(esc, sizeof(esc), name, strnlen(name, LIM_DOMAIN)),

@@ -8,9 +8,10 @@
  *
  *	negotiate asks for header values with their leading space
  *	(SMFIP_HDR_LEADSPC, so DKIM sees header bytes as sent). On a unix
- *	socket it also skips the steps we do not use (RCPT, DATA) and asks
- *	for no reply at HELO, each header, end of headers and each body
- *	chunk: those stages never decide, so the MTA need not wait for us;
+ *	socket it also skips the step we do not use (DATA) and asks for no
+ *	reply at HELO, each RCPT (counted for the log line), each header,
+ *	end of headers and each body chunk: those stages never decide, so
+ *	the MTA need not wait for us;
  *	their callbacks then return SMFIS_NOREPLY. Over TCP it does
  *	neither: the MTA's writes that get no answer wait for our delayed
  *	ACK (Nagle's algorithm on the MTA side, ~40 ms a message), which
@@ -72,7 +73,7 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	unsigned long want = SMFIP_NOUNKNOWN | SMFIP_HDR_LEADSPC;
 
 	if (callbacks_quiet)
-		want |= SMFIP_NR_RCPT | SMFIP_NODATA | SMFIP_NR_HELO |
+		want |= SMFIP_NODATA | SMFIP_NR_HELO | SMFIP_NR_RCPT |
 		    SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
 
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
@@ -99,8 +100,8 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		return (SMFIS_TEMPFAIL);
 	}
 	if (c->trusted) {
-		log_info("NOQUEUE: verdict=accept why=trusted ip=%s "
-		    "(connection not evaluated)", c->ip);
+		conn_log_accept(c, "NOQUEUE", "trusted",
+		    "connection not evaluated");
 		conn_free(&c);
 		return (SMFIS_ACCEPT);
 	}
@@ -141,9 +142,9 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct conn *c = smfi_getpriv(ctx);
 
-	if (c != NULL && c->msg != NULL)
+	if (c != NULL)
 		msg_rcpt(c, argv[0]);
-	return (callbacks_quiet ? SMFIS_NOREPLY : SMFIS_CONTINUE);
+	return (step_reply());
 }
 
 /* mlfi_header - feed one field to DKIM and From: tracking */

@@ -101,38 +101,39 @@ client_resolve(struct conn *c)
 	snprintf(c->rep_helo, sizeof(c->rep_helo), "%s", c->helo);
 }
 
-/* client_log - " iprev=... dnsbl=... helo_bad=..." or "" */
-void
-client_log(const struct conn *c, char *dst, size_t len)
+/* client_log - the iprev=, dnsbl= and helo_bad= values; false: none */
+bool
+client_log(const struct conn *c, struct client_log *l)
 {
 	const struct dnsbl_result *bl = &c->rep.dnsbl;
-	char	 zones[LIM_DNSBL_ZONES * (LIM_DOMAIN + 16)], helo[128];
 	size_t	 o = 0;
 	int	 i, n;
 
-	if (len == 0)
-		return;
-	dst[0] = '\0';
 	if (!c->rep_started)
-		return;
-	zones[0] = '\0';
+		return (false);
+	snprintf(l->iprev, sizeof(l->iprev), "%s", c->rep.iprev.checked ?
+	    iprev_res_str(c->rep.iprev.result) : "-");
+	l->dnsbl[0] = '\0';
 	for (i = 0; i < bl->nzones; i++) {
 		if (bl->z[i].result == DNSBL_RES_NONE)
 			continue;
-		n = snprintf(zones + o, sizeof(zones) - o, "%s%s:%s",
+		n = snprintf(l->dnsbl + o, sizeof(l->dnsbl) - o, "%s%s:%s",
 		    o ? "," : "", bl->z[i].zone,
 		    dnsbl_res_str(bl->z[i].result));
-		if (n < 0 || (size_t)n >= sizeof(zones) - o)
+		if (n < 0 || (size_t)n >= sizeof(l->dnsbl) - o) {
+			l->dnsbl[o] = '\0';
 			break;
+		}
 		o += (size_t)n;
 	}
+	if (o == 0)
+		snprintf(l->dnsbl, sizeof(l->dnsbl), "-");
 	if (c->rep.helo_checked)
-		helo_bad_str(c->rep.helo_bad, helo, sizeof(helo));
+		helo_bad_str(c->rep.helo_bad, l->helo_bad,
+		    sizeof(l->helo_bad));
 	else
-		snprintf(helo, sizeof(helo), "-");
-	snprintf(dst, len, " iprev=%s dnsbl=%s helo_bad=%s",
-	    c->rep.iprev.checked ? iprev_res_str(c->rep.iprev.result) : "-",
-	    o ? zones : "-", helo);
+		snprintf(l->helo_bad, sizeof(l->helo_bad), "-");
+	return (true);
 }
 
 /* client_authres - the iprev resinfo of our Authentication-Results */

@@ -7,7 +7,7 @@
  *	void client_start(struct conn *c, const char *mta_host,
  *	    const char *daemon_addr);
  *	void client_resolve(struct conn *c);
- *	void client_log(const struct conn *c, char *dst, size_t len);
+ *	bool client_log(const struct conn *c, struct client_log *l);
  *	int client_authres(const struct conn *c, struct buf *out);
  * DESCRIPTION
  *	client_start() runs at connect, for a client that is evaluated: it
@@ -23,9 +23,10 @@
  *	it earlier. Without client_start() it does nothing: c->rep stays
  *	"not checked".
  *
- *	client_log() writes " iprev=RESULT dnsbl=ZONE:RESULT,... helo_bad=
- *	WORDS" for the summary line: only zones that answered listed or
- *	temperror, "-" for none; "" if the client was not checked.
+ *	client_log() fills the values of the summary line's fields iprev=
+ *	(RESULT), dnsbl= (ZONE:RESULT,... of the zones that answered listed
+ *	or temperror, "-" for none) and helo_bad= (WORDS or "-"); false,
+ *	and no fields, if the client was not checked.
  *
  *	client_authres() appends the iprev resinfo to our
  *	Authentication-Results value (authres_iprev()).
@@ -38,15 +39,23 @@
 #ifndef AM_CLIENT_H
 #define AM_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "milter/session.h"
 #include "util/buf.h"
 
+/* the summary line's client fields */
+struct client_log {
+	char	 iprev[16];
+	char	 dnsbl[LIM_DNSBL_ZONES * (LIM_DOMAIN + 16)];
+	char	 helo_bad[128];
+};
+
 void	client_start(struct conn *c, const char *mta_host,
 	    const char *daemon_addr);
 void	client_resolve(struct conn *c);
-void	client_log(const struct conn *c, char *dst, size_t len);
+bool	client_log(const struct conn *c, struct client_log *l);
 int	client_authres(const struct conn *c, struct buf *out);
 
 #endif

@@ -12,7 +12,10 @@
  *	Received-SPF (received_spf), and the deletion of every incoming
  *	Authentication-Results and Received-SPF that claims our authserv-id,
  *	highest index first (smfi_chgheader indexes count per field name). Then it logs
- *	exactly one summary line.
+ *	exactly one summary line (log_summary: one call per field, text
+ *	or JSON by log.format) and counts the message in util/metrics:
+ *	its verdict, SPF (mailfrom, helo), each DKIM signature, DMARC, and
+ *	the time since MAIL FROM.
  *
  *	Several author mailboxes with different domains are refused as a
  *	bad From: by default (on_bad_from = reject); with on_bad_from =
@@ -22,6 +25,7 @@
  *	RFC 7489 6.6.1 (several authors), RFC 8601 5 (removing forged
  *	results)
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +37,8 @@
 #include "policy/policy.h"
 #include "util/am.h"
 #include "util/log.h"
+#include "util/logline.h"
+#include "util/metrics.h"
 
 /* dmarc_rank - how bad a result is, for combining author domains */
 static int
@@ -145,36 +151,95 @@ log_dkim(const struct dkim_result *r, char *dst, size_t len)
 	}
 }
 
-/* log_summary - the one line per message */
+/* log_json - 1 if the summary line is JSON (log.format) */
+static bool
+log_json(const struct conn *c)
+{
+	return (c->snap->cf->log_format == CONF_LOGFMT_JSON);
+}
+
+/*
+ * log_summary - the one line per message: its fields, in order
+ *
+ * One call per field; util/logline writes them as text or JSON and
+ * escapes peer strings (authmilter.8 LOGGING lists the fields).
+ */
 static void
 log_summary(const struct conn *c, const struct msg *m)
 {
 	const struct auth_results *r = &m->res;
 	const struct decision *d = &m->out.d;
-	char	 helo[LIM_DOMAIN * 4], mf[LIM_DOMAIN * 4];
-	char	 from[LIM_DOMAIN * 4], dk[1024], would[32] = "";
-	char	 rep[LIM_DNSBL_ZONES * (LIM_DOMAIN + 16) + 128];
+	struct client_log cl;
+	struct logline l;
+	char	 dk[1024];
 
-	log_escape_value(helo, sizeof(helo), c->helo, strlen(c->helo));
-	log_escape_value(mf, sizeof(mf), r->mailfrom.domain,
-	    strlen(r->mailfrom.domain));
-	log_escape_value(from, sizeof(from), r->dmarc.from_domain,
-	    strlen(r->dmarc.from_domain));
 	log_dkim(&r->dkim, dk, sizeof(dk));
-	client_log(c, rep, sizeof(rep));
+	logline_begin(&l, log_json(c), m->qid);
+	logline_str(&l, "verdict", verdict_str(d->verdict));
 	if (d->would != d->verdict)
-		snprintf(would, sizeof(would), " would=%s",
-		    verdict_str(d->would));
-	log_info("%s: verdict=%s%s why=%s ip=%s helo=%s mailfrom=%s "
-	    "from=%s spf=%s spf_helo=%s dkim=%s dmarc=%s policy=%s%s%s%s",
-	    m->qid, verdict_str(d->verdict), would, d->why ? d->why : "-",
-	    c->ip, helo[0] ? helo : "-", mf[0] ? mf : "-",
-	    from[0] ? from : from_status_str(r->from.status),
-	    spf_res_str(r->mailfrom.result), spf_res_str(r->helo.result), dk,
-	    dmarc_res_str(r->dmarc.result), dmarc_policy_str(r->dmarc.policy),
-	    rep, d->would == VERDICT_REJECT && d->verdict != VERDICT_REJECT ?
-	    " (monitor mode: would reject)" : "",
-	    m->failed ? " (internal error)" : "");
+		logline_str(&l, "would", verdict_str(d->would));
+	logline_str(&l, "why", d->why ? d->why : "-");
+	logline_raw(&l, "ip", c->ip);		/* ours: an address */
+	logline_str(&l, "helo", c->helo);
+	logline_str(&l, "mailfrom", r->mailfrom.domain);
+	logline_str(&l, "from", r->dmarc.from_domain[0] ?
+	    r->dmarc.from_domain : from_status_str(r->from.status));
+	logline_str(&l, "spf", spf_res_str(r->mailfrom.result));
+	logline_str(&l, "spf_helo", spf_res_str(r->helo.result));
+	logline_raw(&l, "dkim", dk);
+	logline_str(&l, "dmarc", dmarc_res_str(r->dmarc.result));
+	logline_str(&l, "policy", dmarc_policy_str(r->dmarc.policy));
+	logline_str(&l, "action", verdict_str(d->would));
+	logline_int(&l, "rcpts", m->nrcpt);
+	if (client_log(c, &cl)) {	/* zone names: conf-checked, no escape */
+		logline_str(&l, "iprev", cl.iprev);
+		logline_raw(&l, "dnsbl", cl.dnsbl);
+		logline_raw(&l, "helo_bad", cl.helo_bad);
+	}
+	if (d->would == VERDICT_REJECT && d->verdict != VERDICT_REJECT)
+		logline_note(&l, "monitor mode: would reject");
+	if (m->failed)
+		logline_note(&l, "internal error");
+	log_info("%s", logline_end(&l));
+}
+
+/* conn_log_accept - summary of mail accepted without evaluation */
+void
+conn_log_accept(const struct conn *c, const char *qid, const char *why,
+    const char *note)
+{
+	struct logline l;
+
+	logline_begin(&l, log_json(c), qid);
+	logline_str(&l, "verdict", verdict_str(VERDICT_ACCEPT));
+	logline_str(&l, "why", why);
+	logline_raw(&l, "ip", c->ip);		/* ours: an address */
+	if (note != NULL)
+		logline_note(&l, note);
+	log_info("%s", logline_end(&l));
+}
+
+/* eval_metrics - count the message and its results (util/metrics) */
+static void
+eval_metrics(const struct msg *m)
+{
+	const struct auth_results *r = &m->res;
+	int	 i;
+
+	metrics_inc(MC_MESSAGES, verdict_str(m->out.d.verdict), NULL);
+	metrics_observe(MH_MESSAGE, metrics_usec_since(&m->t0));
+	if (m->failed)
+		return;			/* the results are incomplete */
+	if (r->mailfrom.checked)
+		metrics_inc(MC_SPF, "mailfrom", spf_res_str(r->mailfrom.result));
+	if (r->helo.checked)
+		metrics_inc(MC_SPF, "helo", spf_res_str(r->helo.result));
+	for (i = 0; i < r->dkim.nsigs; i++)
+		metrics_inc(MC_DKIM, dkim_res_str(r->dkim.sigs[i].result),
+		    NULL);
+	if (r->dkim.nsigs == 0)
+		metrics_inc(MC_DKIM, dkim_res_str(DKIM_RES_NONE), NULL);
+	metrics_inc(MC_DMARC, dmarc_res_str(r->dmarc.result), NULL);
 }
 
 /* msg_end - evaluate, decide, prepare edits, log */
@@ -191,8 +256,7 @@ msg_end(struct conn *c, const char *qid)
 	if (m->skip) {
 		m->out.d.verdict = m->out.d.would = VERDICT_ACCEPT;
 		m->out.d.why = c->trusted ? "trusted" : "authenticated";
-		log_info("%s: verdict=accept why=%s ip=%s", m->qid,
-		    m->out.d.why, c->ip);
+		conn_log_accept(c, m->qid, m->out.d.why, NULL);
 		return (AM_OK);
 	}
 	client_resolve(c);		/* iprev, DNSBL, HELO: started at connect */
@@ -210,5 +274,6 @@ msg_end(struct conn *c, const char *qid)
 	}
 	log_summary(c, m);
 	msg_record(c, m);
+	eval_metrics(m);
 	return (AM_OK);
 }

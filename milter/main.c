@@ -12,8 +12,9 @@
  * DESCRIPTION
  *	Start-up order matters: the configuration and every handle are
  *	built and checked once before daemonising, so errors reach the
- *	terminal; then fork (no threads exist yet), open the socket as
- *	root, drop privileges, build the resolver and the live snapshot,
+ *	terminal; then fork (no threads exist yet), open the socket and
+ *	start the metrics server (metrics.listen) as root, drop
+ *	privileges, build the resolver and the live snapshot,
  *	start the signal thread and hand over to libmilter.
  *
  *	Signals: SIGUSR1 reloads the configuration (our sigwait thread);
@@ -40,13 +41,16 @@
 #include <unistd.h>
 
 #include "check/check.h"
+#include "report/failure.h"
 #include "report/queue.h"
 #include "report/report.h"
 #include "milter/callbacks.h"
+#include "milter/metrics_http.h"
 #include "milter/snap.h"
 #include "milter/tryout.h"
 #include "util/am.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 #define DEF_CONF	"/etc/authmilter/authmilter.conf"
 #define AM_VERSION	"0.1.0"
@@ -202,14 +206,16 @@ sig_thread(void *arg)
 	const char *path = arg;
 	struct buf *why = buf_new(LIM_REASON);
 	sigset_t set;
-	int	 sig;
+	int	 sig, st;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
-		if (snap_reload(path, why) == AM_OK)
+		st = snap_reload(path, why);
+		metrics_inc(MC_RELOADS, st == AM_OK ? "ok" : "failed", NULL);
+		if (st == AM_OK)
 			log_info("reload: %s loaded", path);
 		else
 			log_err("reload: %s; keeping the running "
@@ -291,17 +297,24 @@ serve(const struct opts *o, struct conf *cf, struct buf *why)
 		return (1);
 	}
 	listen_nodelay();
+	if (metrics_http_start(cf->metrics_listen, AM_VERSION, why) != AM_OK) {
+		log_err("%s", buf_str(why));
+		return (1);
+	}
 	if (drop_privileges(cf->user, why) != AM_OK) {
 		log_err("%s", buf_str(why));
+		metrics_http_stop();
 		return (1);
 	}
 	if ((dns = dns_new(cf->dns_nameservers, cf->dns_timeout, why)) ==
 	    NULL || snap_build(cf, dns, &sp, why) != AM_OK) {
 		log_err("start: %s", buf_str(why));
+		metrics_http_stop();
 		return (1);
 	}
 	snap_install(sp);
-	if (report_start(cf, why) != AM_OK) {
+	if (report_start(cf, why) != AM_OK || (cf->report_failure &&
+	    failure_start(dns, cf->dmarc_public_suffix_list, why) != AM_OK)) {
 		log_err("start: %s", buf_str(why));
 		return (1);
 	}
@@ -312,6 +325,8 @@ serve(const struct opts *o, struct conf *cf, struct buf *why)
 	rc = smfi_main() == MI_SUCCESS ? 0 : 1;
 	log_info("authmilter stopping");
 	report_queue_stop();
+	failure_stop();
+	metrics_http_stop();
 	snap_shutdown();
 	dns_free(&dns);
 	return (rc);

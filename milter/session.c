@@ -9,7 +9,9 @@
  * DIAGNOSTICS
  *	One info line per message: "qid: verdict=... why=... ip=... helo=...
  *	mailfrom=... from=... spf=... spf_helo=... dkim=... dmarc=...
- *	policy=...", with "would=..." in monitor mode when it differs.
+ *	policy=... action=... rcpts=...", with "would=..." in monitor mode
+ *	when it differs; one JSON object instead with log.format = json
+ *	(eval.c log_summary lists the fields).
  *	A failed stage logs one error line naming the stage.
  */
 #include <stdio.h>
@@ -24,6 +26,7 @@
 #include "policy/policy.h"
 #include "util/am.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 /* conn_new - state for one connection; takes the snapshot reference */
 struct conn *
@@ -36,6 +39,7 @@ conn_new(struct snap *sp, const struct addr *client, const char *mta_host)
 		return (NULL);
 	c->snap = sp;
 	c->why = buf_new(LIM_REASON);
+	metrics_gauge_add(MG_SESSIONS, 1);
 	if (client != NULL) {
 		c->have_client = true;
 		c->client = *client;
@@ -65,6 +69,7 @@ conn_free(struct conn **cp)
 	if (cp == NULL || (c = *cp) == NULL)
 		return;
 	msg_reset(c);
+	metrics_gauge_add(MG_SESSIONS, -1);
 	snap_release(&c->snap);
 	buf_free(&c->why);
 	free(c);
@@ -89,6 +94,7 @@ msg_reset(struct conn *c)
 		return;
 	dkimv_msg_free(&m->dkim);
 	buf_free(&m->from);
+	buf_free(&m->hdrs);
 	buf_free(&m->out.authres);
 	buf_free(&m->out.rspf);
 	free(m->forged);
@@ -180,18 +186,20 @@ msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
 		buf_setf(c->why, "out of memory");
 		return (AM_TEMP);
 	}
+	metrics_now(&m->t0);
 	snprintf(m->mailfrom, sizeof(m->mailfrom), "%s",
 	    mailfrom != NULL ? mailfrom : "");
 	if (c->trusted || (auth_authen != NULL && auth_authen[0] != '\0' &&
 	    c->snap->cf->skip_authenticated)) {
 		m->skip = true;
 		if (!c->trusted)
-			log_info("%s: verdict=accept why=authenticated ip=%s",
-			    m->qid, c->ip);
+			conn_log_accept(c, m->qid, "authenticated", NULL);
 		return (AM_OK);
 	}
 	if ((m->dkim = dkimv_msg_new(c->snap->dkim, m->qid, c->why)) == NULL)
 		return (msg_fail(c, "dkim"));
+	if (c->snap->cf->report_failure)	/* failure reports: headers */
+		m->hdrs = buf_new(LIM_HEADER);
 	msg_prefetch_spf(c, m);
 	return (AM_OK);
 }
@@ -202,6 +210,8 @@ msg_rcpt(struct conn *c, const char *rcpt)
 {
 	struct msg *m = c->msg;
 
+	if (m == NULL)
+		return;
 	if (m->nrcpt++ == 0 && rcpt != NULL)
 		snprintf(m->rcpt, sizeof(m->rcpt), "%s", rcpt);
 }
@@ -277,6 +287,8 @@ msg_header(struct conn *c, const char *name, const char *value)
 		msg_from(c, m, value);
 	else if (m->subject[0] == '\0' && strcasecmp(name, "Subject") == 0)
 		snprintf(m->subject, sizeof(m->subject), "%s", value);
+	if (m->hdrs != NULL)		/* past the cap: cut, never failed */
+		(void)buf_printf(m->hdrs, "%s:%s\n", name, value);
 	msg_forged(c, m, name, value);
 	st = dkimv_header(m->dkim, name, value, c->why);
 	if (st == AM_TEMP)

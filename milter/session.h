@@ -10,11 +10,14 @@
  *	void conn_helo(struct conn *c, const char *helo);
  *	int msg_begin(struct conn *c, const char *mailfrom,
  *	    const char *auth_authen);
+ *	void msg_rcpt(struct conn *c, const char *rcpt);
  *	int msg_header(struct conn *c, const char *name, const char *value);
  *	int msg_eoh(struct conn *c);
  *	int msg_body(struct conn *c, const unsigned char *p, size_t n);
  *	int msg_end(struct conn *c, const char *qid);
  *	void msg_reset(struct conn *c);
+ *	void conn_log_accept(const struct conn *c, const char *qid,
+ *	    const char *why, const char *note);
  * DESCRIPTION
  *	The daemon's callbacks (callbacks.c) and the -t command (tryout.c)
  *	drive the same stages, so an operator's "why was this rejected?"
@@ -28,6 +31,11 @@
  *	msg_header() tracks From: fields and our Authentication-Results,
  *	and feeds DKIM. msg_end() runs SPF (HELO once per name, MAIL FROM),
  *	DKIM, the From: parse, DMARC and the policy, and leaves in c->msg->out the decision and the header edits.
+ *	msg_rcpt() counts one recipient (for the summary line) and keeps
+ *	the first (for report rows).
+ *	conn_log_accept() logs the summary of a message or connection
+ *	accepted without evaluation (trusted, authenticated), in the
+ *	configured log.format.
  *	A stage that fails (out of memory, library) marks the message failed;
  *	msg_end() then gives the on_error verdict. Stages return AM_OK, or
  *	AM_TEMP when the message is already failed.
@@ -40,6 +48,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "auth/result.h"
 #include "milter/snap.h"
@@ -75,12 +84,15 @@ struct msg {
 	struct buf *from;		/* value of the first From: */
 	char	 subject[128];		/* start of the first Subject: */
 	char	 rcpt[LIM_ADDRESS];	/* the first recipient */
-	int	 nrcpt;
+	struct buf *hdrs;		/* the header block, for failure
+					 * reports (report.failure) */
 	int	 nauthres;		/* Authentication-Results seen */
 	int	 nrspf;			/* Received-SPF seen */
 	int	 nforged;		/* of those, claiming to be ours */
 	struct hdr_del *forged;		/* which, in arrival order */
 	struct outcome out;
+	int	 nrcpt;			/* RCPT TO seen */
+	struct timespec t0;		/* MAIL FROM, for the latency metric */
 };
 
 struct conn {
@@ -109,6 +121,7 @@ struct conn *conn_new(struct snap *sp, const struct addr *client,
 void	conn_free(struct conn **cp);
 void	conn_helo(struct conn *c, const char *helo);
 int	msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen);
+void	msg_rcpt(struct conn *c, const char *rcpt);
 int	msg_header(struct conn *c, const char *name, const char *value);
 int	msg_eoh(struct conn *c);
 int	msg_body(struct conn *c, const unsigned char *p, size_t n);
@@ -118,6 +131,7 @@ int	msg_fail(struct conn *c, const char *stage);
 int	msg_spf(struct conn *c, struct msg *m);
 bool	msg_wants_body(const struct conn *c);
 void	msg_record(const struct conn *c, const struct msg *m);
-void	msg_rcpt(struct conn *c, const char *rcpt);
+void	conn_log_accept(const struct conn *c, const char *qid,
+	    const char *why, const char *note);
 
 #endif

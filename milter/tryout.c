@@ -161,6 +161,8 @@ tryout_run(const char *path, const struct tryout *t)
 	client_start(c, NULL, NULL);		/* iprev, DNSBL */
 	conn_helo(c, t->helo);
 	msg_begin(c, t->mail_from, NULL);
+	if (t->rcpt != NULL)
+		msg_rcpt(c, t->rcpt);
 	if (!c->msg->skip)
 		feed_message(c, msg);
 	msg_end(c, "tryout");

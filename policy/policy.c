@@ -86,7 +86,7 @@ dmarc_fail(const struct conf *cf, const struct dmarc_result *dm,
 	char	 dom[LIM_DOMAIN];
 
 	if (p == DMARC_P_REJECT && cf->dmarc_reject_action == CONF_REJACT_REJECT) {
-		set_reply(d, VERDICT_REJECT, "550", "5.7.26", "dmarc-reject");
+		set_reply(d, VERDICT_REJECT, "550", "5.7.26", "dmarc-fail");
 		snprintf(d->text, sizeof(d->text), "Unauthenticated email "
 		    "from %s is not accepted due to the domain's DMARC "
 		    "policy", safe_domain(dm->from_domain, dom, sizeof(dom)));
@@ -96,7 +96,7 @@ dmarc_fail(const struct conf *cf, const struct dmarc_result *dm,
 	    cf->dmarc_reject_action == CONF_REJACT_QUARANTINE :
 	    p == DMARC_P_QUARANTINE &&
 	    cf->dmarc_quarantine_action == CONF_QUARACT_QUARANTINE) {
-		set_reply(d, VERDICT_QUARANTINE, "", "", "dmarc-quarantine");
+		set_reply(d, VERDICT_QUARANTINE, "", "", "dmarc-fail");
 		snprintf(d->text, sizeof(d->text), "DMARC policy of %s: "
 		    "quarantine", safe_domain(dm->from_domain, dom, sizeof(dom)));
 		return;

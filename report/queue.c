@@ -16,6 +16,7 @@
 #include "report/store.h"
 #include "util/am.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 #define BATCH		500		/* rows per transaction */
 #define RETRY_SEC	5		/* store down: next try */
@@ -66,6 +67,7 @@ report_queue_push(const struct report_row *row)
 		q.full++;
 		pthread_mutex_unlock(&q.mu);
 		free(e);
+		metrics_inc(MC_REPORT_ROWS, "dropped", NULL);
 		return (false);
 	}
 	e->row = *row;
@@ -79,6 +81,7 @@ report_queue_push(const struct report_row *row)
 	q.queued++;
 	pthread_cond_signal(&q.cv);
 	pthread_mutex_unlock(&q.mu);
+	metrics_inc(MC_REPORT_ROWS, "queued", NULL);
 	return (true);
 }
 
@@ -144,6 +147,7 @@ lost_rows(struct wstate *w, size_t n)
 	pthread_mutex_lock(&q.mu);
 	q.dropped += n;
 	pthread_mutex_unlock(&q.mu);
+	metrics_add(MC_REPORT_ROWS, "dropped", NULL, n);
 	w->lost += n;
 	lost_line(w);
 }
@@ -205,6 +209,7 @@ write_batch(struct wstate *w, struct qent *list, size_t n, int ntries)
 		pthread_mutex_lock(&q.mu);
 		q.written += n;
 		pthread_mutex_unlock(&q.mu);
+		metrics_add(MC_REPORT_ROWS, "written", NULL, n);
 	} else
 		lost_rows(w, n);
 }

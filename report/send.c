@@ -8,21 +8,19 @@
  *	agg@b.example: 12 messages, 3 records, 1234 bytes") and one per
  *	destination skipped, with the reason.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 
 #include <openssl/evp.h>
 #include <zlib.h>
 
-#include "auth/dmarcrec.h"
 #include "report/aggregate.h"
+#include "report/dest.h"
 #include "report/send.h"
 #include "util/am.h"
 #include "util/log.h"
@@ -30,12 +28,6 @@
 #define RPT_MAX_BYTES	(64 * 1024 * 1024)	/* one report's XML */
 #define RPT_MAX_DESTS	8			/* mailto: URIs used */
 #define AM_GENERATOR	"authmilter 0.1.0"
-
-struct dest {
-	char	 addr[LIM_ADDRESS];
-	char	 domain[LIM_DOMAIN];
-	unsigned long long limit;	/* !size in bytes; 0: none */
-};
 
 /* one report being sent */
 struct rpt {
@@ -45,30 +37,6 @@ struct rpt {
 	struct buf *xml, *gz, *msg;
 	struct agg_info info;
 };
-
-/* in_list - domain is in the space/comma list, or under a ".x" entry */
-static bool
-in_list(const char *list, const char *domain)
-{
-	char	 w[LIM_DOMAIN];
-	size_t	 n, dl = strlen(domain), wl;
-
-	while (list != NULL && *list != '\0') {
-		list += strspn(list, " ,\t");
-		n = strcspn(list, " ,\t");
-		if (n == 0 || n >= sizeof(w)) {
-			list += n;
-			continue;
-		}
-		snprintf(w, sizeof(w), "%.*s", (int)n, list);
-		list += n;
-		wl = strlen(w);
-		if (strcasecmp(w, domain) == 0 || (w[0] == '.' && dl > wl &&
-		    strcasecmp(domain + dl - wl, w) == 0))
-			return (true);
-	}
-	return (false);
-}
 
 /* fnv - FNV-1a, for the filename's unique-id */
 static unsigned long long
@@ -162,81 +130,6 @@ build_msg(const struct send_ctx *sc, const struct rpt *r, const char *to,
 	return (st);
 }
 
-/* parse_dest - one rua URI: mailto:addr[!size[kmgt]]; false if not one */
-static bool
-parse_dest(const char *uri, size_t n, struct dest *d)
-{
-	char	 u[LIM_ADDRESS], *bang, *at, *end;
-	unsigned long long mult = 1;
-	size_t	 i;
-
-	memset(d, 0, sizeof(*d));
-	while (n > 0 && isspace((unsigned char)*uri))
-		uri++, n--;
-	while (n > 0 && isspace((unsigned char)uri[n - 1]))
-		n--;
-	if (n <= 7 || n >= sizeof(u) || strncasecmp(uri, "mailto:", 7) != 0)
-		return (false);
-	snprintf(u, sizeof(u), "%.*s", (int)(n - 7), uri + 7);
-	if ((bang = strchr(u, '!')) != NULL) {
-		*bang++ = '\0';
-		d->limit = strtoull(bang, &end, 10);
-		switch (tolower((unsigned char)*end)) {
-		case 'k': mult = 1ULL << 10; end++; break;
-		case 'm': mult = 1ULL << 20; end++; break;
-		case 'g': mult = 1ULL << 30; end++; break;
-		case 't': mult = 1ULL << 40; end++; break;
-		}
-		if (*end != '\0' || end == bang)
-			return (false);
-		d->limit *= mult;
-	}
-	for (i = 0; u[i] != '\0'; i++)	/* what reaches a shell or header */
-		if (!isalnum((unsigned char)u[i]) && strchr(".@_+-=", u[i]) ==
-		    NULL)
-			return (false);
-	if ((at = strrchr(u, '@')) == NULL || at == u || at[1] == '\0')
-		return (false);
-	snprintf(d->addr, sizeof(d->addr), "%s", u);
-	for (i = 0; at[1 + i] != '\0' && i + 1 < sizeof(d->domain); i++)
-		d->domain[i] = (char)tolower((unsigned char)at[1 + i]);
-	return (true);
-}
-
-/* authorized - may dest get reports about domain? (RFC 9990 4) */
-static int
-authorized(struct send_ctx *sc, const char *domain, const struct dest *d,
-    struct buf *why)
-{
-	char	 o1[LIM_DOMAIN], o2[LIM_DOMAIN], name[LIM_DOMAIN * 2 + 20];
-	struct dns_answer *ans = NULL;
-	size_t	 i;
-	int	 st, ok = AM_PERM;
-
-	if (dmarc_org_domain(sc->dmarc, domain, o1, sizeof(o1)) != AM_OK)
-		snprintf(o1, sizeof(o1), "%s", domain);
-	if (dmarc_org_domain(sc->dmarc, d->domain, o2, sizeof(o2)) != AM_OK)
-		snprintf(o2, sizeof(o2), "%s", d->domain);
-	if (strcasecmp(o1, o2) == 0)
-		return (AM_OK);
-	if ((size_t)snprintf(name, sizeof(name), "%s._report._dmarc.%s",
-	    domain, d->domain) >= sizeof(name) || strlen(name) > 253)
-		return (buf_why(why, AM_PERM, "%s: name too long", name));
-	st = dns_query(sc->dns, name, DNS_T_TXT, &ans, why);
-	for (i = 0; st == DNS_OK && i < ans->nrr; i++)
-		if (dmarcrec_is_record((const char *)ans->rr[i].data,
-		    ans->rr[i].len))
-			ok = AM_OK;
-	dns_answer_free(&ans);
-	if (st == DNS_TEMP)
-		return (buf_why(why, AM_TEMP, "%s: DNS temporary failure",
-		    name));
-	if (ok != AM_OK)
-		buf_setf(why, "external destination not authorized (no "
-		    "v=DMARC1 at %s)", name);
-	return (ok);
-}
-
 /* got_one - a query found a row */
 static int
 got_one(void *arg, int ncol, const char *const *v)
@@ -277,30 +170,6 @@ mark_sent(struct send_ctx *sc, const struct rpt *r, const char *dest,
 	    NULL, NULL, why));
 }
 
-/* submit - pipe the message to the configured command */
-static int
-submit(const struct send_ctx *sc, const struct buf *m, struct buf *why)
-{
-	const struct conf *cf = sc->cf;
-	char	 cmd[2048];
-	FILE	*fp;
-	int	 rc;
-
-	if (cf->report_envelope_from[0] != '\0')
-		snprintf(cmd, sizeof(cmd), "%s -f '%s'", cf->report_send_command,
-		    cf->report_envelope_from);
-	else
-		snprintf(cmd, sizeof(cmd), "%s", cf->report_send_command);
-	if ((fp = popen(cmd, "w")) == NULL)
-		return (buf_why(why, AM_TEMP, "%s: %s", cmd, strerror(errno)));
-	fwrite(m->data, 1, m->len, fp);
-	rc = pclose(fp);
-	if (rc != 0)
-		return (buf_why(why, AM_TEMP, "%s: exit status %d", cmd,
-		    WIFEXITED(rc) ? WEXITSTATUS(rc) : -1));
-	return (AM_OK);
-}
-
 /* write_file - data into dir/name */
 static int
 write_file(const char *dir, const char *name, const struct buf *b,
@@ -329,13 +198,13 @@ one_dest(struct send_ctx *sc, struct rpt *r, const struct dest *d, int k,
 	char	 name[sizeof(r->file) + 16];
 	bool	 done;
 
-	if (in_list(sc->cf->report_exclude_domains, d->domain)) {
+	if (dest_in_list(sc->cf->report_exclude_domains, d->domain)) {
 		log_info("report: %s: not sent to %s: excluded", r->domain,
 		    d->addr);
 		sc->nskipped++;
 		return;
 	}
-	if (authorized(sc, r->domain, d, why) != AM_OK ||
+	if (dest_authorized(sc->dns, sc->dmarc, r->domain, d, why) != AM_OK ||
 	    (sc->dry_dir == NULL && sent_before(sc, r->domain, d->addr, &done,
 	    why) != AM_OK) || build_msg(sc, r, d->addr, r->msg) != AM_OK) {
 		log_info("report: %s: not sent to %s: %s", r->domain, d->addr,
@@ -361,7 +230,8 @@ one_dest(struct send_ctx *sc, struct rpt *r, const struct dest *d, int k,
 			sc->nsent++;
 		return;
 	}
-	if (submit(sc, r->msg, why) != AM_OK ||
+	if (dest_submit(sc->cf->report_send_command,
+	    sc->cf->report_envelope_from, r->msg, why) != AM_OK ||
 	    mark_sent(sc, r, d->addr, why) != AM_OK) {
 		log_err("report: %s: to %s: %s", r->domain, d->addr,
 		    buf_str(why));
@@ -371,29 +241,6 @@ one_dest(struct send_ctx *sc, struct rpt *r, const struct dest *d, int k,
 	log_info("report: sent %s to %s: %ld messages, %ld records, %zu "
 	    "bytes", r->domain, d->addr, r->info.messages, r->info.records,
 	    r->msg->len);
-}
-
-/* dests - the distinct mailto: destinations of a rua= list */
-static int
-dests(const char *rua, struct dest *d, int max)
-{
-	const char *p = rua, *c;
-	int	 n = 0, i;
-	bool	 dup;
-
-	while (*p != '\0' && n < max) {
-		c = strchr(p, ',');
-		if (parse_dest(p, c ? (size_t)(c - p) : strlen(p), &d[n])) {
-			for (dup = false, i = 0; i < n; i++)
-				dup |= strcasecmp(d[i].addr, d[n].addr) == 0;
-			if (!dup)
-				n++;
-		} else
-			log_info("report: rua URI not used: %.*s",
-			    (int)(c ? (size_t)(c - p) : strlen(p)), p);
-		p = c ? c + 1 : p + strlen(p);
-	}
-	return (n);
 }
 
 /* one_domain - the report of one policy domain */
@@ -427,7 +274,7 @@ one_domain(struct send_ctx *sc, struct rpt *r, struct buf *why)
 		log_err("report: %s", buf_str(why));
 		return;
 	}
-	n = dests(r->info.rua, d, RPT_MAX_DESTS);
+	n = dest_list(r->info.rua, d, RPT_MAX_DESTS);
 	for (i = 0; i < n; i++)
 		one_dest(sc, r, &d[i], i, why);
 }
@@ -468,7 +315,7 @@ report_send(struct send_ctx *sc, struct buf *why)
 	r.gz = buf_new(RPT_MAX_BYTES);
 	r.msg = buf_new(RPT_MAX_BYTES * 2);
 	for (i = 0; i < n; i++) {
-		if (in_list(sc->cf->report_exclude_domains, doms[i])) {
+		if (dest_in_list(sc->cf->report_exclude_domains, doms[i])) {
 			log_info("report: %s: excluded", doms[i]);
 			continue;
 		}

@@ -59,6 +59,36 @@ addr_parse(const char *s, struct addr *a_r)
 	return (AM_PERM);
 }
 
+/* addr_hostport_parse - "ADDR:PORT" or "[V6ADDR]:PORT" */
+int
+addr_hostport_parse(const char *s, struct addr *a_r, unsigned *port_r)
+{
+	char	 host[ADDR_STRLEN + 8], *end;
+	const char *colon = strrchr(s, ':');
+	unsigned long port;
+	size_t	 n;
+
+	memset(a_r, 0, sizeof(*a_r));
+	*port_r = 0;
+	if (colon == NULL || (n = (size_t)(colon - s)) == 0 ||
+	    n >= sizeof(host))
+		return (AM_PERM);
+	memcpy(host, s, n);
+	host[n] = '\0';
+	/* a bare IPv6 address would leave the port ambiguous */
+	if (host[0] == '[' ? host[n - 1] != ']' : strchr(host, ':') != NULL)
+		return (AM_PERM);
+	if (colon[1] < '0' || colon[1] > '9')
+		return (AM_PERM);
+	port = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || port == 0 || port > 65535)
+		return (AM_PERM);
+	if (addr_parse(host, a_r) != AM_OK)
+		return (AM_PERM);
+	*port_r = (unsigned)port;
+	return (AM_OK);
+}
+
 /* addr_from_sockaddr - the address of a struct sockaddr_in{,6} */
 int
 addr_from_sockaddr(const void *sa, struct addr *a_r)

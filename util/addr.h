@@ -5,6 +5,8 @@
  *	#include "util/addr.h"
  *
  *	int addr_parse(const char *s, struct addr *a_r);
+ *	int addr_hostport_parse(const char *s, struct addr *a_r,
+ *	    unsigned *port_r);
  *	int addr_format(const struct addr *a, char *dst, size_t len);
  *	int cidr_parse(const char *s, struct cidr *c_r);
  *	int cidr_match(const struct cidr *c, const struct addr *a);
@@ -17,6 +19,8 @@
  *	(::ffff:192.0.2.1) is converted to IPv4 on parse, so that SPF and
  *	trusted-network checks see the address the client really has.
  *	addr_parse and cidr_parse return AM_OK or AM_PERM.
+ *	addr_hostport_parse() takes "ADDR:PORT" or "[V6ADDR]:PORT" (a
+ *	listening address; port 1 to 65535) and returns AM_OK or AM_PERM.
  *
  *	addr_range_parse() takes "addr", "addr/bits" or "lo-hi" (one
  *	family, lo <= hi); addr_range_match() is 1 if a lies in it.
@@ -50,6 +54,7 @@ struct addr_range {
 };
 
 int	addr_parse(const char *s, struct addr *a_r);
+int	addr_hostport_parse(const char *s, struct addr *a_r, unsigned *port_r);
 int	addr_from_sockaddr(const void *sa, struct addr *a_r);
 int	addr_format(const struct addr *a, char *dst, size_t len);
 int	cidr_parse(const char *s, struct cidr *c_r);

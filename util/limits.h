@@ -60,6 +60,11 @@
  * connect, in parallel. */
 #define LIM_DNSBL_ZONES		16
 
+/* One log line: the per-message summary, in text or JSON, with every
+ * peer string escaped (JSON: up to 6 bytes per byte). A summary that
+ * would pass it drops its last fields and says so. */
+#define LIM_LOGLINE		8192
+
 /* PTR names of one client address whose A/AAAA iprev looks up (RFC
  * 8601 3 sets none; RFC 7208 5.5 stops at 10 for the same walk). Each
  * is one forward query; more names are ignored. */

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "util/am.h"
+#include "util/limits.h"
 #include "util/log.h"
 
 static int log_stderr = 1;		/* before log_open: stderr */
@@ -67,7 +68,7 @@ log_vline(int pri, const char *fmt, va_list ap)
 		"emerg", "alert", "crit", "error", "warning", "notice", "info",
 		"debug"
 	};
-	char	 line[2048], stamp[32];
+	char	 line[LIM_LOGLINE], stamp[32];
 	struct tm tm;
 	time_t	 now;
 

@@ -40,7 +40,7 @@ mkdir -p "$T/dns" "$T/zsrc"
     "$T/keys" "$T/dns/example.zone" "$R" 2>"$T/err" || die zone "$T/err"
 dns_start "$T/dns/example.zone" 2>"$T/err" || die nsd "$T/err"
 MILTER_PORT=$(free_port) || die port
-PF_MAILBOXES="user1 user2 agg-a agg-small agg-u agg-x"
+PF_MAILBOXES="user1 user2 agg-a agg-small agg-u agg-x fr fr2"
 postfix_start "inet:127.0.0.1:$MILTER_PORT" 2>"$T/err" || die postfix "$T/err"
 
 # conf FILE STORE [EXTRA-LINES] - a configuration over integration's base
@@ -167,6 +167,32 @@ tap $? digest-for-one-recipient "$T/digest"
 "$AUTHMILTER" report bogus -c "$T/am.conf" >"$T/u" 2>&1; rc=$?
 [ $rc -eq 2 ] && grep -q 'unknown subcommand' "$T/u"
 tap $? usage-error "$T/u"
+# --- failure reports (RFC 9991): off by default ------------------------------
+r=$(send 203.0.113.66 frp1.example user1@rcpt.example)
+sleep 2
+[ "${r%% *}" = 550 ] && [ "$(maildir_files fr | wc -l)" -eq 0 ]
+tap $? failure-reports-off-by-default "$T/smtp"
+milter_stop >/dev/null 2>&1
+conf "$T/fr.conf" "sqlite:$T/reports.db" 'report.failure = true;
+report.failure_rate = 2;'
+milter_start "$T/fr.conf" 2>"$T/err" || die "authmilter start (failure)" "$T/err"
+off=$(log_size "$MILTER_LOG")
+for i in 1 2 3; do send 203.0.113.66 frp1.example user1@rcpt.example; done >"$T/fr.replies"
+send 203.0.113.66 frp2.example user1@rcpt.example >>"$T/fr.replies"
+poll 30 sh -c "[ \$(ls '$PF_DIR/mail/fr/new' 2>/dev/null | wc -l) -ge 2 ]"
+sleep 1
+log_since "$MILTER_LOG" "$off" | grep -v verdict= >"$T/fr.log"
+[ "$(grep -c '^550 ' "$T/fr.replies")" -eq 4 ] &&
+    [ "$(maildir_files fr | wc -l)" -eq 2 ] && grep -q 'over its rate of 2 an hour' "$T/fr.log"
+tap $? failure-reports-rate-limited "$T/fr.log"
+ok=0
+for f in $(maildir_files fr); do
+	"$PY" $R/afrf_check.py "$f" frp1.example 203.0.113.66 2>>"$T/fr.log" || ok=1
+done
+tap $ok failure-report-afrf-redacted-headers-only "$T/fr.log"
+[ "$(maildir_files fr2 | wc -l)" -eq 0 ] &&
+    grep -q 'failure report: not sent to fr2@rcpt.example: external destination not authorized' "$T/fr.log"
+tap $? failure-report-external-unauthorized "$T/fr.log"
 milter_stop >/dev/null 2>&1
 
 # --- mload for the store and fault runs ---------------------------------------
