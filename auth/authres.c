@@ -651,3 +651,29 @@ authres_received_spf(const char *receiver, const char *client_ip,
 		o.st = buf_putc(out, ';');
 	return (o.st);
 }
+
+/* --- iprev ------------------------------------------------------------- */
+
+/* authres_iprev - append "; iprev=... smtp.remote-ip=... policy.iprev=" */
+int
+authres_iprev(const struct iprev_result *r, const char *client_ip,
+    struct buf *out)
+{
+	struct ar_out o;
+	const char *nl;
+
+	if (!r->checked || out->len == 0)
+		return (AM_OK);
+	o.out = out;
+	o.st = AM_OK;
+	nl = memrchr(out->data, '\n', out->len);
+	o.col = nl != NULL ? AR_TAB_COL + out->len - (size_t)(nl + 2 -
+	    out->data) : strlen("Authentication-Results: ") + out->len;
+	ar_method(&o, "iprev", iprev_res_str(r->result));
+	if (r->result != IPREV_RES_PASS)
+		ar_note(&o, r->reason);
+	ar_prop(&o, "", "smtp.remote-ip", client_ip, ar_is_token);
+	if (r->result == IPREV_RES_PASS)
+		ar_prop(&o, "", "policy.iprev", r->name, ar_is_token);
+	return (o.st);
+}

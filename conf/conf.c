@@ -110,6 +110,11 @@ set_text(struct conf *cf, const struct param *p, const char *s,
 			}
 		return (buf_why(why, AM_PERM, "%s: \"%s\" is not one of the "
 		    "allowed values (see authmilter.conf(5))", p->key, s));
+	case PT_DNSBL:			/* only the default: no zones */
+		if (strcmp(s, "()") != 0)
+			return (buf_why(why, AM_PERM, "%s: want a list",
+			    p->key));
+		return (AM_OK);
 	case PT_CIDRS:
 		if ((copy = strdup(s)) == NULL)
 			return (buf_why(why, AM_TEMP, "out of memory"));
@@ -169,6 +174,8 @@ set_setting(struct conf *cf, const struct param *p, config_setting_t *s,
 				return (st);
 		}
 		return (AM_OK);
+	case PT_DNSBL:			/* walk() calls conf_dnsbl_set() */
+		break;
 	}
 	am_panic("set_setting: bad type %d", p->type);
 }
@@ -181,9 +188,11 @@ walk(struct conf *cf, config_setting_t *group, const char *prefix,
 	config_setting_t *s;
 	const struct param *p;
 	char	 key[256];
+	unsigned line;
 	int	 i, st;
 
 	for (i = 0; (s = config_setting_get_elem(group, i)) != NULL; i++) {
+		line = (unsigned)config_setting_source_line(s);
 		snprintf(key, sizeof(key), "%s%s%s", prefix,
 		    *prefix ? "." : "", config_setting_name(s));
 		if (config_setting_is_group(s) && param_is_group(key)) {
@@ -199,12 +208,14 @@ walk(struct conf *cf, config_setting_t *group, const char *prefix,
 		}
 		if ((p = param_find(key)) == NULL)
 			st = buf_why(why, AM_PERM, "unknown key \"%s\"", key);
+		else if (p->type == PT_DNSBL)	/* line: of the bad entry */
+			st = conf_dnsbl_set(FIELD(cf, p, struct dnsbl_list), s,
+			    &line, why);
 		else
 			st = set_setting(cf, p, s, why);
 		if (st != AM_OK) {
 			if (why != NULL)
-				buf_setf(why, "%s:%u: %s", cf->path,
-				    config_setting_source_line(s),
+				buf_setf(why, "%s:%u: %s", cf->path, line,
 				    buf_str(why));
 			return (st);
 		}
@@ -295,6 +306,9 @@ conf_free(struct conf **cfp)
 			free(*FIELD(cf, &conf_params[i], char *));
 		if (conf_params[i].type == PT_CIDRS)
 			free(FIELD(cf, &conf_params[i], struct cidr_list)->v);
+		if (conf_params[i].type == PT_DNSBL)
+			conf_dnsbl_free(FIELD(cf, &conf_params[i],
+			    struct dnsbl_list));
 	}
 	policyconf_free(&cf->policy);
 	free(cf->path);
@@ -348,6 +362,9 @@ dump_value(const struct conf *cf, const struct param *p, FILE *fp)
 			    l->v[i].bits);
 		}
 		fputs(" ]", fp);
+		break;
+	case PT_DNSBL:
+		conf_dnsbl_dump(FIELD(cf, p, struct dnsbl_list), fp);
 		break;
 	}
 }

@@ -69,6 +69,19 @@ struct conf_rule_list {
 	size_t	 n;
 };
 
+/* dnsbl: one configured DNSBL/DNSWL zone (conf/dnsbl.c) */
+struct dnsbl_zone_conf {
+	char	*zone;			/* no trailing dot */
+	bool	 allow;			/* a DNSWL */
+	struct addr_range *codes;	/* answers that count; none: 127/8 */
+	size_t	 ncodes;
+};
+
+struct dnsbl_list {
+	struct dnsbl_zone_conf *v;
+	size_t	 n;
+};
+
 struct conf {
 	char	*path;			/* NULL: defaults only */
 	char	*socket;
@@ -116,10 +129,13 @@ struct conf {
 	bool	 spf_reject_fail_without_dmarc;
 	char	*tag_header;		/* header of the tag verdict */
 	char	*tag_subject_prefix;	/* "": Subject unchanged */
+	/* client reputation (issue 7): iprev, DNSBL/DNSWL */
+	bool	 iprev;
+	struct dnsbl_list dnsbl;
 };
 
 /* one key of the params table */
-enum param_type { PT_STR, PT_BOOL, PT_INT, PT_ENUM, PT_CIDRS };
+enum param_type { PT_STR, PT_BOOL, PT_INT, PT_ENUM, PT_CIDRS, PT_DNSBL };
 
 struct param {
 	const char *key;		/* dotted path, e.g. "dns.timeout" */
@@ -140,5 +156,11 @@ void	conf_free(struct conf **cfp);
 void	conf_dump(const struct conf *cf, FILE *fp);
 int	conf_is_trusted(const struct conf *cf, const struct addr *a);
 const char *conf_enum_str(const char *key, int value);
+
+/* conf/dnsbl.c: the dnsbl list (libconfig setting passed as void *) */
+int	conf_dnsbl_set(struct dnsbl_list *l, void *setting, unsigned *line_r,
+	    struct buf *why);
+void	conf_dnsbl_free(struct dnsbl_list *l);
+void	conf_dnsbl_dump(const struct dnsbl_list *l, FILE *fp);
 
 #endif

@@ -133,6 +133,11 @@ const struct param conf_params[] = {
 	{"tag.subject_prefix", PT_STR, "", 0, 0, NULL,
 	    O(tag_subject_prefix), true,
 	    "prefix the tag verdict puts on the Subject; empty: none"},
+	/* client reputation (issue 7): iprev, DNSBL/DNSWL */
+	{"iprev", PT_BOOL, "true", 0, 0, NULL, O(iprev), true,
+	    "forward-confirmed reverse DNS of each client (RFC 8601 3)"},
+	{"dnsbl", PT_DNSBL, "()", 0, 0, NULL, O(dnsbl), true,
+	    "DNSBL/DNSWL zones asked about each client at connect (RFC 5782)"},
 };
 
 const size_t conf_nparams = sizeof(conf_params) / sizeof(conf_params[0]);

@@ -31,6 +31,7 @@
 
 #include "milter/action.h"
 #include "milter/callbacks.h"
+#include "milter/client.h"
 #include "milter/session.h"
 #include "policy/policy.h"
 #include "util/am.h"
@@ -108,6 +109,8 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		return (SMFIS_ACCEPT);
 	}
 	smfi_setpriv(ctx, c);
+	client_start(c, smfi_getsymval(ctx, "j"),
+	    smfi_getsymval(ctx, "{daemon_addr}"));	/* iprev, DNSBL */
 	if (conn_policy_connect(c, &d))
 		return (action_reply(ctx, &d));		/* close frees c */
 	return (SMFIS_CONTINUE);

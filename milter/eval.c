@@ -32,6 +32,7 @@
 
 #include "auth/authres.h"
 #include "auth/header.h"
+#include "milter/client.h"
 #include "milter/session.h"
 #include "policy/policy.h"
 #include "util/am.h"
@@ -115,7 +116,8 @@ eval_edits(struct conn *c, struct msg *m)
 		for (i = m->nforged - 1; i >= 0; i--)	/* highest index first */
 			o->del[o->ndel++] = m->forged[i];
 	}
-	if (authres_format(c->authserv_id, &m->res, o->authres) != AM_OK)
+	if (authres_format(c->authserv_id, &m->res, o->authres) != AM_OK ||
+	    client_authres(c, o->authres) != AM_OK)
 		return (AM_TEMP);
 	if (c->snap->cf->received_spf && m->res.mailfrom.checked &&
 	    authres_received_spf(c->authserv_id, c->ip,
@@ -167,6 +169,7 @@ log_summary(const struct conn *c, const struct msg *m)
 {
 	const struct auth_results *r = &m->res;
 	const struct decision *d = &m->out.d;
+	struct client_log cl;
 	struct logline l;
 	char	 dk[1024];
 	char	 rcpts[LIM_LOG_RCPTS * (LIM_ADDRESS + 1) + 8];
@@ -192,6 +195,11 @@ log_summary(const struct conn *c, const struct msg *m)
 	logline_int(&l, "rcpts", m->nrcpt);
 	if (msg_log_rcpts(m, rcpts, sizeof(rcpts)))
 		logline_str(&l, "rcpt", rcpts);
+	if (client_log(c, &cl)) {	/* zone names: conf-checked, no escape */
+		logline_str(&l, "iprev", cl.iprev);
+		logline_raw(&l, "dnsbl", cl.dnsbl);
+		logline_raw(&l, "helo_bad", cl.helo_bad);
+	}
 	if (d->would == VERDICT_REJECT && d->verdict != VERDICT_REJECT)
 		logline_note(&l, "monitor mode: would reject");
 	if (m->failed)
@@ -256,6 +264,7 @@ msg_end(struct conn *c, const char *qid)
 		conn_log_accept(c, m->qid, m->out.d.why, NULL);
 		return (AM_OK);
 	}
+	client_resolve(c);		/* iprev, DNSBL, HELO: started at connect */
 	if (!m->failed && eval_results(c, m) == AM_OK) {
 		conn_rule_input(c, RIN_ALL, m->nrcpt > 0 ? m->rcpt1 : NULL,
 		    &in);

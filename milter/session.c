@@ -40,7 +40,6 @@ conn_new(struct snap *sp, const struct addr *client, const char *mta_host)
 	c->snap = sp;
 	c->why = buf_new(LIM_REASON);
 	metrics_gauge_add(MG_SESSIONS, 1);
-	c->rep_done = true;		/* no reputation lookups to wait for */
 	if (client != NULL) {
 		c->have_client = true;
 		c->client = *client;

@@ -112,8 +112,13 @@ struct conn {
 	char	 authserv_id[LIM_DOMAIN];
 	struct msg *msg;
 	struct buf *why;
-	struct client_results rep;	/* iprev, DNSBL, HELO (reputation) */
-	bool	 rep_done;		/* rep is complete: rules may use it */
+	/* client reputation (issue 7; milter/client.c) */
+	struct client_results rep;
+	bool	 rep_started;		/* lookups started at connect */
+	bool	 rep_done;		/* answers in rep: rules may use it */
+	char	 rep_helo[LIM_DOMAIN];	/* the HELO rep.helo_bad is for */
+	char	 mta_host[LIM_DOMAIN];	/* {j} */
+	struct addr daemon_addr;	/* {daemon_addr}; family 0: unknown */
 };
 
 struct conn *conn_new(struct snap *sp, const struct addr *client,

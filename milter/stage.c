@@ -16,9 +16,12 @@
  *	then, so a rule acts at the earliest stage its inputs allow and the
  *	message is never transferred: the client address at connect, its
  *	reputation (c->rep) from the stage c->rep_done is set on, HELO and
- *	MAIL FROM at MAIL, one recipient at RCPT. A rule on the reputation
- *	waits ("undecided") until c->rep_done; lookups that finish later
- *	clear it at connect and set it when c->rep is complete. Only a refusal (reject, tempfail) acts early;
+ *	MAIL FROM at MAIL, one recipient at RCPT. The reputation lookups
+ *	(milter/client.c) start at connect and are read at MAIL, so a rule
+ *	on the reputation is "undecided" at connect (later rules wait for
+ *	it) and acts at MAIL at the earliest: connect is never held up by
+ *	DNS, and the client sees the reply text (Postfix drops the text of
+ *	a connect-time refusal). Only a refusal (reject, tempfail) acts early;
  *	every other decision is made again at end of message, the same way,
  *	since inputs only grow. Each returns 1 and the reply in d_r when
  *	refused.
@@ -46,6 +49,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "milter/client.h"
 #include "milter/session.h"
 #include "policy/policy.h"
 #include "util/am.h"
@@ -125,6 +129,7 @@ msg_policy_mail(struct conn *c, const char *qid, struct decision *d_r)
 		return (0);
 	if (qid != NULL && qid[0] != '\0')
 		snprintf(m->qid, sizeof(m->qid), "%s", qid);
+	client_resolve(c);	/* the lookups started at connect */
 	return (early(c, m->qid, RIN_CLIENT | RIN_HELO | RIN_MAIL, NULL,
 	    "mail", d_r));
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "milter/client.h"
 #include "milter/session.h"
 #include "milter/tryout.h"
 #include "policy/policy.h"
@@ -231,7 +232,9 @@ tryout_run(const char *path, const struct tryout *t)
 	}
 	if ((c = conn_new(sp, &a, NULL)) == NULL)
 		am_panic("tryout: out of memory");
-	if (t->client_name != NULL) {
+	client_start(c, NULL, NULL);		/* iprev, DNSBL */
+	if (t->client_name != NULL) {		/* instead of the PTR's */
+		client_resolve(c);
 		c->rep.iprev.result = IPREV_RES_PASS;
 		c->rep.iprev.checked = true;
 		snprintf(c->rep.iprev.name, sizeof(c->rep.iprev.name), "%s",

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,4 +178,75 @@ cidr_match(const struct cidr *c, const struct addr *a)
 	if (rest == 0)
 		return (1);
 	return ((c->net.bytes[full] ^ a->bytes[full]) >> (8 - rest) == 0);
+}
+
+/* addr_range_parse - "addr", "addr/bits" or "lo-hi" */
+int
+addr_range_parse(const char *s, struct addr_range *r_r)
+{
+	char	 tmp[2 * ADDR_STRLEN + 8], *dash;
+	struct cidr c;
+	size_t	 n = strlen(s), i, full;
+	uint8_t	 mask;
+	int	 keep;
+
+	memset(r_r, 0, sizeof(*r_r));
+	if (n >= sizeof(tmp))
+		return (AM_PERM);
+	memcpy(tmp, s, n + 1);
+	if ((dash = strchr(tmp, '-')) != NULL) {
+		*dash++ = '\0';
+		if (addr_parse(tmp, &r_r->lo) != AM_OK ||
+		    addr_parse(dash, &r_r->hi) != AM_OK ||
+		    r_r->lo.family != r_r->hi.family ||
+		    memcmp(r_r->lo.bytes, r_r->hi.bytes, 16) > 0)
+			return (AM_PERM);
+		return (AM_OK);
+	}
+	if (cidr_parse(tmp, &c) != AM_OK)
+		return (AM_PERM);
+	r_r->lo = r_r->hi = c.net;
+	full = c.net.family == AF_INET ? 4 : 16;
+	for (i = 0; i < full; i++) {		/* clear / set the host bits */
+		keep = c.bits - (int)i * 8;
+		mask = keep >= 8 ? 0xff : keep <= 0 ? 0 :
+		    (uint8_t)(0xff << (8 - keep));
+		r_r->lo.bytes[i] &= mask;
+		r_r->hi.bytes[i] |= (uint8_t)~mask;
+	}
+	return (AM_OK);
+}
+
+/* addr_range_match - 1 if a lies in r */
+int
+addr_range_match(const struct addr_range *r, const struct addr *a)
+{
+	if (r->lo.family != a->family)
+		return (0);
+	return (memcmp(r->lo.bytes, a->bytes, 16) <= 0 &&
+	    memcmp(a->bytes, r->hi.bytes, 16) <= 0);
+}
+
+/* addr_reverse - reversed octets (IPv4) or nibbles (IPv6), no suffix */
+int
+addr_reverse(const struct addr *a, char *dst, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t	 o = 0;
+	int	 i, n;
+
+	if (a->family == AF_INET) {
+		n = snprintf(dst, len, "%u.%u.%u.%u", a->bytes[3], a->bytes[2],
+		    a->bytes[1], a->bytes[0]);
+		return (n < 0 || (size_t)n >= len ? AM_PERM : AM_OK);
+	}
+	if (a->family != AF_INET6 || len < 64)
+		return (AM_PERM);
+	for (i = 15; i >= 0; i--) {
+		dst[o++] = hex[a->bytes[i] & 0x0f];
+		dst[o++] = '.';
+		dst[o++] = hex[a->bytes[i] >> 4];
+		dst[o++] = i > 0 ? '.' : '\0';
+	}
+	return (AM_OK);
 }

@@ -74,4 +74,9 @@
  * logged). */
 #define LIM_LOG_RCPTS		3
 
+/* PTR names of one client address whose A/AAAA iprev looks up (RFC
+ * 8601 3 sets none; RFC 7208 5.5 stops at 10 for the same walk). Each
+ * is one forward query; more names are ignored. */
+#define LIM_IPREV_NAMES		10
+
 #endif

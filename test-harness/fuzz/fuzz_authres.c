@@ -16,7 +16,9 @@
  *	method (per key=value pair in Received-SPF; the HELO name is the
  *	SPF HELO identity) outside them, so no peer string adds a result;
  *	the field claims our authserv-id (a Received-SPF our receiver, when
- *	it is a host name).
+ *	it is a host name). Last, an iprev result (RFC 8601 3: result,
+ *	verified name, reason, client address as arbitrary bytes) appended
+ *	by authres_iprev() must add exactly one method.
  * SEE ALSO
  *	auth/authres.c, RFC 8601 2.2, RFC 7208 9.1
  */
@@ -211,6 +213,29 @@ check_rspf(struct fz *f, struct buf *out)
 		    "Received-SPF: names our receiver");
 }
 
+/* check_iprev - the iprev resinfo appended to our A-R: one more method */
+static void
+check_iprev(struct fz *f, const char *id, int methods, struct buf *out)
+{
+	struct iprev_result ip;
+	char	 addr[64];
+	unsigned b = fz_byte(f);
+
+	memset(&ip, 0, sizeof(ip));
+	ip.checked = (b & 0x80) != 0;
+	ip.result = (enum iprev_res)((b & 0x7f) % (IPREV_RES_PERMERROR + 1));
+	FZ_STR(f, ip.name);
+	FZ_STR(f, ip.reason);
+	FZ_STR(f, addr);
+	buf_reset(out);
+	if (authres_format(id, &res, out) != AM_OK ||
+	    authres_iprev(&ip, addr, out) != AM_OK)
+		return;
+	fz_check(out->len == strlen(out->data), "A-R iprev: no NUL");
+	fz_check(count_semis(out->data, out->len) == methods + ip.checked,
+	    "A-R iprev: well formed, one ; per method");
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -239,6 +264,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    "A-R: claims our authserv-id");
 	}
 	check_rspf(&f, out);
+	check_iprev(&f, id, methods, out);
 	buf_free(&out);
 	return (0);
 }

@@ -13,7 +13,14 @@ DESCRIPTION
     zone     BASE plus each CASEDIR/zone, with @DKIM:NAME@ replaced by the
              TXT rdata in KEYDIR/NAME.txt; fails when two sources define
              the same owner name (their records would merge into one RRset,
-             e.g. two SPF records: permerror).
+             e.g. two SPF records: permerror).  @REV:ADDR@ becomes the
+             labels of ADDR reversed (octets for IPv4, nibbles for IPv6),
+             for PTR and DNSBL names.  A one-line record whose owner is
+             absolute and ends in ".arpa." goes to the zone "arpa.",
+             written next to OUT as arpa.zone (always, so reverse lookups
+             of other clients get a quick NXDOMAIN):
+               @REV:203.0.113.5@.in-addr.arpa. PTR mail.a.example.
+               @REV:2001:db8::5@.bl A 127.0.0.2
     conf     BASE with @NAME@ placeholders filled and the "key = value;"
              lines of OVERRIDE ("-" for none) replacing or adding keys;
              "group.key" names a key inside "group = { ... };".
@@ -124,6 +131,7 @@ def cmd_zone(args):
 
     seen = {}
     parts = []
+    arpa = []
     bad = False
     for name, path in sources:
         text = open(path).read()
@@ -136,8 +144,18 @@ def cmd_zone(args):
             seen[o] = name
         text = "\n".join(
             ln if ln.lstrip().startswith(";") else
-            re.sub(r"@DKIM:([A-Za-z0-9_-]+)@", key, ln)
+            re.sub(r"@REV:([0-9A-Fa-f.:]+)@", rev,
+                   re.sub(r"@DKIM:([A-Za-z0-9_-]+)@", key, ln))
             for ln in text.splitlines())
+        keep = []
+        for ln in text.splitlines():
+            w = ln.split()
+            if ln[:1] not in (" ", "\t", ";", "$") and w and \
+                    w[0].lower().endswith(".arpa."):
+                arpa.append(ln)
+            else:
+                keep.append(ln)
+        text = "\n".join(keep)
         if name != "base":
             # a case's names are relative to the base $ORIGIN, whatever
             # the case may have set
@@ -147,6 +165,28 @@ def cmd_zone(args):
         sys.exit(1)
     with open(out, "w") as f:
         f.write("\n".join(parts))
+    with open(os.path.join(os.path.dirname(out), "arpa.zone"), "w") as f:
+        f.write(ARPA_HEAD + "\n".join(arpa) + "\n")
+
+
+ARPA_HEAD = """; arpa.zone - reverse names of the cases (it.py zone)
+$ORIGIN arpa.
+$TTL 300
+@\tSOA\tns.example. hostmaster.example. 1 3600 600 86400 300
+@\tNS\tns.example.
+"""
+
+
+def rev(m):
+    """@REV:ADDR@: the reversed labels of an address, no suffix"""
+    import ipaddress
+    try:
+        a = ipaddress.ip_address(m.group(1))
+    except ValueError:
+        die("bad address in %s" % m.group(0))
+    if a.version == 4:
+        return ".".join(reversed(str(a).split(".")))
+    return ".".join(reversed(a.exploded.replace(":", "")))
 
 
 # ------------------------------------------------------------- conf ---

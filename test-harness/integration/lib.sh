@@ -34,6 +34,8 @@
 #	AUTHMILTER	the binary under test (default build/san/authmilter)
 #	IT_KEEP		keep the temp dir
 #	IT_VERBOSE	echo what is being started
+#	TMPDIR		where the temp dir goes (default /tmp); it must be
+#			traversable by the postfix and nsd users
 
 PY=/usr/bin/python3
 IT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -64,7 +66,7 @@ it_log() {
 
 # it_init - make the temp dir and arm the teardown trap
 it_init() {
-	T=$(mktemp -d /tmp/authmilter-it.XXXXXX) || return 1
+	T=$(mktemp -d "${TMPDIR:-/tmp}/authmilter-it.XXXXXX") || return 1
 	# postfix (queue, virtual delivery) and nsd need to traverse it
 	chmod 755 "$T"
 	trap 'it_teardown' EXIT

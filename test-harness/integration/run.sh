@@ -54,7 +54,9 @@
 #	  msg.eml	the message; @RCPT@ and @CASE@ are replaced
 #	  expect	assertions, see it.py
 #	  zone		optional: records added to the zone "example."
-#			(relative names; @DKIM:K@ is key K's TXT rdata)
+#			(relative names; @DKIM:K@ is key K's TXT rdata;
+#			@REV:ADDR@ an address reversed; absolute names
+#			under .arpa. go to the zone "arpa.", see it.py)
 #	  conf		optional: "key = value;" lines over base.conf
 #
 #	Cases sharing a configuration share one authmilter process.
@@ -262,7 +264,8 @@ run_case() {
 	if case_stops_dns "$C"; then
 		dns_stop
 	elif [ -z "$NSD_PID" ]; then
-		dns_start "$T/dns/example.zone" 2>>"$CT/diag" || {
+		dns_start "$T/dns/example.zone" "$T/dns/arpa.zone" \
+		    2>>"$CT/diag" || {
 			tap_fail "$C" "cannot restart nsd" "$CT/diag"
 			return
 		}
@@ -423,7 +426,8 @@ done
 "$PY" "$IT_DIR/it.py" zone "$IT_DIR/zones/example.zone" "$T/keys" \
     "$T/dns/example.zone" "${case_dirs[@]}" 2>"$T/setup.err" ||
     setup_fail "zone"
-dns_start "$T/dns/example.zone" 2>"$T/setup.err" || setup_fail "nsd"
+dns_start "$T/dns/example.zone" "$T/dns/arpa.zone" 2>"$T/setup.err" ||
+    setup_fail "nsd"
 MILTER_PORT=$(free_port) || setup_fail "no port"
 
 # one configuration per case; cases sharing one share a process

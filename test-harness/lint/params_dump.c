@@ -10,7 +10,7 @@ int
 main(void)
 {
 	static const char *types[] = {"string", "boolean", "integer",
-	    "string", "list"};
+	    "string", "list", "zones"};
 	size_t	 i;
 
 	for (i = 0; i < conf_nparams; i++)
