@@ -24,6 +24,7 @@ B	?= build
 S	 = build/san
 
 LIB_SRCS = $(wildcard util/*.c) $(wildcard conf/*.c) dns/dns.c dns/answer.c \
+	   dns/budget.c \
 	   $(wildcard auth/*.c) $(wildcard policy/*.c)
 MILTER_SRCS = $(wildcard milter/*.c)
 MOCK_SRCS = dns/dns_mock.c
@@ -62,7 +63,8 @@ $(S)/unit/%: $(S)/obj/test-harness/unit/%.o $(call obj,$(S),$(UNIT_LIB_SRCS))
 # the unit tests plus the milter stages that need no libmilter, run by
 # test-harness/suites/NAME.sh
 SUITE_SRCS = $(wildcard test-harness/suites/*/*_suite.c)
-SUITE_MILTER_SRCS = milter/session.c milter/eval.c milter/snap.c
+SUITE_MILTER_SRCS = milter/session.c milter/eval.c milter/snap.c \
+		    milter/hdrguard.c
 SUITE_BINS = $(foreach f,$(SUITE_SRCS),$(S)/suites/$(notdir $(f:.c=)))
 
 define suite_rule

@@ -41,6 +41,7 @@ enum conf_rejact {
 };
 enum conf_quaract { CONF_QUARACT_QUARANTINE, CONF_QUARACT_TAG };
 enum conf_orgdom { CONF_ORGDOM_TREEWALK, CONF_ORGDOM_PSL };
+enum conf_hdrbytes { CONF_HDRBYTES_REJECT, CONF_HDRBYTES_TAG };
 
 struct cidr_list {
 	struct cidr *v;
@@ -72,6 +73,12 @@ struct conf {
 	char	*dmarc_public_suffix_list;
 	int	 dmarc_reject_action;	/* enum conf_rejact */
 	int	 dmarc_quarantine_action;	/* enum conf_quaract */
+	/* hardening (issue 14) */
+	int	 dns_message_budget;	/* milliseconds, 0: none */
+	int	 milter_timeout;	/* seconds */
+	int	 milter_max_connections;
+	int	 milter_thread_stack;	/* KiB */
+	int	 on_bad_header_bytes;	/* enum conf_hdrbytes */
 };
 
 /* one key of the params table */

@@ -82,6 +82,9 @@ struct dns {
 	int		 running;	/* thread was started */
 	int		 wake[2];	/* write a byte to stop the thread */
 	struct dns_q	*prefetching;	/* prefetches in flight, under mu */
+	int		 fails;		/* queries in a row unanswered, mu */
+	int		 down;		/* logged as down, under mu */
+	struct timespec	 down_since;	/* monotonic, under mu */
 };
 
 /* one query in flight; refs and the fields below under d->mu */
@@ -431,16 +434,72 @@ dns_deadline(struct timespec *ts, int ms)
 	}
 }
 
-/* dns_resolve - one asynchronous query, waited for up to the timeout */
+/* dns_ms_since - milliseconds from t0 to now, monotonic */
+static long
+dns_ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return ((long)(now.tv_sec - t0->tv_sec) * 1000L +
+	    (now.tv_nsec - t0->tv_nsec) / 1000000L);
+}
+
+/*
+ * dns_health - count queries without an answer; log down and back
+ *
+ * One err line when DNS_DOWN_AFTER queries in a row got none, one when
+ * the first answer comes after that: the operator sees an outage and
+ * its end, not a line per query.
+ */
+static void
+dns_health(struct dns *d, int answered, const char *why)
+{
+	struct timespec now;
+	long	 secs = 0;
+	int	 went_down = 0, came_back = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&d->mu);
+	if (answered) {
+		d->fails = 0;
+		if (d->down) {
+			d->down = 0;
+			came_back = 1;
+			secs = (long)(now.tv_sec - d->down_since.tv_sec);
+		}
+	} else if (++d->fails >= DNS_DOWN_AFTER && !d->down) {
+		d->down = 1;
+		d->down_since = now;
+		went_down = 1;
+	}
+	pthread_mutex_unlock(&d->mu);
+	if (went_down)
+		log_err("dns: resolver down: %d queries in a row got no "
+		    "answer (last: %s); checks that need DNS are temperror "
+		    "until it answers", DNS_DOWN_AFTER, why);
+	if (came_back)
+		log_err("dns: resolver back: answering again after %lds "
+		    "without answers", secs);
+}
+
+/*
+ * dns_resolve - one asynchronous query, waited for up to the timeout
+ *
+ * The wait is also capped by the calling thread's message budget
+ * (budget.c); a query with no budget left is not sent.
+ */
 static int
 dns_resolve(struct dns *d, const char *name, int type,
     struct ub_result **res_r, struct buf *why)
 {
-	struct timespec until;
+	struct timespec until, t0;
 	struct dns_q *q;
-	int	 id = 0, rc, done, err = 0;
+	int	 id = 0, rc, done, err = 0, wait_ms;
 
 	*res_r = NULL;
+	if ((wait_ms = dns_budget_wait(d->timeout_ms)) == 0)
+		return (buf_why(why, DNS_TEMP, "message DNS budget spent"));
 	if ((q = dns_q_new(d)) == NULL)
 		return (buf_why(why, DNS_TEMP, "out of memory"));
 	rc = ub_resolve_async(d->ctx, name, type, 1, q, dns_done, &id);
@@ -449,7 +508,8 @@ dns_resolve(struct dns *d, const char *name, int type,
 		dns_q_release(d, q);
 		return (buf_why(why, DNS_TEMP, "%s", ub_strerror(rc)));
 	}
-	dns_deadline(&until, d->timeout_ms);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	dns_deadline(&until, wait_ms);
 	pthread_mutex_lock(&d->mu);
 	while (!q->done && rc == 0)
 		rc = pthread_cond_timedwait(&q->cv, &d->mu, &until);
@@ -462,10 +522,19 @@ dns_resolve(struct dns *d, const char *name, int type,
 	if (!done && ub_cancel(d->ctx, id) == 0)
 		dns_q_release(d, q);	/* the callback's: it will not run */
 	dns_q_release(d, q);
-	if (!done)
+	dns_budget_charge(dns_ms_since(&t0), !done && wait_ms < d->timeout_ms);
+	if (!done) {
+		if (wait_ms < d->timeout_ms)
+			return (buf_why(why, DNS_TEMP, "timeout (message DNS "
+			    "budget spent)"));
+		dns_health(d, 0, "timeout");
 		return (buf_why(why, DNS_TEMP, "timeout"));
-	if (err != 0 || *res_r == NULL)
+	}
+	if (err != 0 || *res_r == NULL) {
+		dns_health(d, 0, ub_strerror(err));
 		return (buf_why(why, DNS_TEMP, "%s", ub_strerror(err)));
+	}
+	dns_health(d, (*res_r)->rcode != DNS_RCODE_SERVFAIL, "servfail");
 	return (DNS_OK);
 }
 
@@ -556,10 +625,28 @@ dns_set_fwd(struct ub_ctx *ctx, const char *list, struct buf *why)
 	return (AM_OK);
 }
 
-/* dns_ctx_setup - threads, forwarders, localhost allowed */
+/*
+ * dns_infra_opts - recover from a resolver outage in seconds
+ *
+ * libunbound remembers each server's round-trip time and whether it
+ * answers in its infra cache. After an outage the server's entry says
+ * "down" and its timeout has backed off to infra-cache-max-rtt (2 min
+ * by default); without probing it is asked again only when the entry
+ * expires after infra-host-ttl (15 min): mail tempfailed for minutes
+ * after the resolver was back. So: keep probing a server that is down,
+ * cap the backed-off timeout, and forget a server's state quickly.
+ */
+static const char *const dns_infra_opts[][2] = {
+	{"infra-keep-probing:", "yes"},
+	{"infra-host-ttl:", "5"},
+	{"infra-cache-max-rtt:", "3000"},
+};
+
+/* dns_ctx_setup - threads, forwarders, localhost allowed, infra */
 static int
 dns_ctx_setup(struct ub_ctx *ctx, const char *nameservers, struct buf *why)
 {
+	size_t	 i;
 	int	 rc;
 
 	if ((rc = ub_ctx_async(ctx, 1)) != 0)
@@ -569,6 +656,12 @@ dns_ctx_setup(struct ub_ctx *ctx, const char *nameservers, struct buf *why)
 	if (rc != 0)
 		return (buf_why(why, AM_PERM, "do-not-query-localhost: %s",
 		    ub_strerror(rc)));
+	for (i = 0; i < AM_ARRAY_LEN(dns_infra_opts); i++)
+		if ((rc = ub_ctx_set_option(ctx, dns_infra_opts[i][0],
+		    dns_infra_opts[i][1])) != 0)
+			return (buf_why(why, AM_PERM, "%s %s: %s",
+			    dns_infra_opts[i][0], dns_infra_opts[i][1],
+			    ub_strerror(rc)));
 	if (nameservers != NULL && *nameservers != '\0')
 		return (dns_set_fwd(ctx, nameservers, why));
 	if ((rc = ub_ctx_resolvconf(ctx, NULL)) != 0)

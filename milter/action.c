@@ -62,6 +62,7 @@ action_apply(SMFICTX *ctx, const char *qid, const struct outcome *o)
 			    o->del[i].name, o->del[i].idx);
 	action_insert(ctx, qid, "Received-SPF", o->rspf);
 	action_insert(ctx, qid, "Authentication-Results", o->authres);
+	action_insert(ctx, qid, "X-Authmilter-Warning", o->warn);
 	if (o->d.verdict == VERDICT_QUARANTINE &&
 	    smfi_quarantine(ctx, (char *)o->d.text) != MI_SUCCESS)
 		log_warn("%s: cannot quarantine", qid);

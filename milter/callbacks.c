@@ -28,6 +28,7 @@
 
 #include "milter/action.h"
 #include "milter/callbacks.h"
+#include "milter/connlimit.h"
 #include "milter/session.h"
 #include "policy/policy.h"
 #include "util/am.h"
@@ -91,8 +92,13 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 
 	if (sp == NULL)
 		return (SMFIS_TEMPFAIL);
+	if (!connlimit_enter(sp->cf->milter_max_connections, have ? &a : NULL)) {
+		snap_release(&sp);	/* logged; the MTA says 451 */
+		return (SMFIS_TEMPFAIL);
+	}
 	if ((c = conn_new(sp, have ? &a : NULL, smfi_getsymval(ctx, "j"))) ==
 	    NULL) {
+		connlimit_leave();
 		snap_release(&sp);
 		log_err("connect: out of memory");
 		return (SMFIS_TEMPFAIL);
@@ -101,6 +107,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		log_info("NOQUEUE: verdict=accept why=trusted ip=%s "
 		    "(connection not evaluated)", c->ip);
 		conn_free(&c);
+		connlimit_leave();
 		return (SMFIS_ACCEPT);
 	}
 	smfi_setpriv(ctx, c);
@@ -199,6 +206,8 @@ mlfi_close(SMFICTX *ctx)
 	struct conn *c = smfi_getpriv(ctx);
 
 	smfi_setpriv(ctx, NULL);
+	if (c != NULL)
+		connlimit_leave();	/* entered at connect */
 	conn_free(&c);
 	return (SMFIS_CONTINUE);
 }

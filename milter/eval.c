@@ -191,8 +191,17 @@ msg_end(struct conn *c, const char *qid)
 		    m->out.d.why, c->ip);
 		return (AM_OK);
 	}
+	dns_budget_bind(&m->budget);	/* all DNS waits below share it */
 	if (!m->failed && eval_results(c, m) == AM_OK)
 		policy_decide(&m->res, cf, &m->out.d);
+	dns_budget_bind(NULL);
+	if (m->budget.spent)
+		log_warn("%s: dns: message budget of %dms spent; undecided "
+		    "checks are temperror", m->qid, m->budget.total_ms);
+	if (!m->failed && msg_field_verdict(c, m) != AM_OK) {
+		buf_setf(c->why, "out of memory");
+		msg_fail(c, "header-bytes");
+	}
 	if (!m->failed && eval_edits(c, m) != AM_OK) {
 		buf_setf(c->why, "header too long");
 		msg_fail(c, "edits");
@@ -201,6 +210,7 @@ msg_end(struct conn *c, const char *qid)
 		policy_error(cf, m->fail_why, &m->out.d);
 		buf_reset(m->out.authres);
 		buf_reset(m->out.rspf);
+		buf_free(&m->out.warn);
 		m->out.ndel = 0;
 	}
 	log_summary(c, m);

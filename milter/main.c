@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "milter/callbacks.h"
+#include "milter/connlimit.h"
 #include "milter/snap.h"
 #include "milter/tryout.h"
 #include "util/am.h"
@@ -264,6 +265,11 @@ serve(const struct opts *o, struct conf *cf, struct buf *why)
 		return (1);
 	}
 	listen_nodelay();
+	if (connlimit_setup(cf->milter_timeout, cf->milter_thread_stack,
+	    why) != AM_OK) {
+		log_err("start: %s", buf_str(why));
+		return (1);
+	}
 	if (drop_privileges(cf->user, why) != AM_OK) {
 		log_err("%s", buf_str(why));
 		return (1);

@@ -91,6 +91,7 @@ msg_reset(struct conn *c)
 	buf_free(&m->from);
 	buf_free(&m->out.authres);
 	buf_free(&m->out.rspf);
+	buf_free(&m->out.warn);
 	free(m->forged);
 	free(m->out.del);
 	free(m);
@@ -182,6 +183,7 @@ msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
 	}
 	snprintf(m->mailfrom, sizeof(m->mailfrom), "%s",
 	    mailfrom != NULL ? mailfrom : "");
+	dns_budget_start(&m->budget, c->snap->cf->dns_message_budget);
 	if (c->trusted || (auth_authen != NULL && auth_authen[0] != '\0' &&
 	    c->snap->cf->skip_authenticated)) {
 		m->skip = true;
@@ -263,6 +265,7 @@ msg_header(struct conn *c, const char *name, const char *value)
 	if (m->failed)
 		return (AM_TEMP);
 	m->nheaders++;
+	msg_field_bytes(m, name, value);	/* bare CR, LF, NUL */
 	if (strcasecmp(name, "From") == 0 && ++m->nfrom == 1)
 		msg_from(c, m, value);
 	msg_forged(c, m, name, value);

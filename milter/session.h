@@ -42,6 +42,7 @@
 #include <stddef.h>
 
 #include "auth/result.h"
+#include "dns/dns.h"
 #include "milter/snap.h"
 #include "policy/verdict.h"
 #include "util/addr.h"
@@ -60,6 +61,7 @@ struct outcome {
 	struct hdr_del *del;
 	struct buf *authres;		/* our A-R value, or empty */
 	struct buf *rspf;		/* Received-SPF value, or empty */
+	struct buf *warn;		/* X-Authmilter-Warning, or NULL */
 };
 
 struct msg {
@@ -78,6 +80,9 @@ struct msg {
 	int	 nforged;		/* of those, claiming to be ours */
 	struct hdr_del *forged;		/* which, in arrival order */
 	struct outcome out;
+	struct dns_budget budget;	/* DNS waits of this message */
+	int	 badbytes;		/* enum field_bytes of the first */
+	char	 badfield[64];		/* its field name, sanitised */
 };
 
 struct conn {
@@ -107,5 +112,8 @@ void	msg_reset(struct conn *c);
 int	msg_fail(struct conn *c, const char *stage);
 int	msg_spf(struct conn *c, struct msg *m);
 bool	msg_wants_body(const struct conn *c);
+/* hdrguard.c: fields with a bare CR, bare LF or NUL */
+void	msg_field_bytes(struct msg *m, const char *name, const char *value);
+int	msg_field_verdict(struct conn *c, struct msg *m);
 
 #endif

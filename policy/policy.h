@@ -6,6 +6,8 @@
  *
  *	void policy_decide(const struct auth_results *r,
  *	    const struct conf *cf, struct decision *d_r);
+ *	void policy_header_bytes(const struct conf *cf, const char *field,
+ *	    const char *what, struct decision *d_r);
  *	void policy_error(const struct conf *cf, const char *why,
  *	    struct decision *d_r);
  * DESCRIPTION
@@ -27,6 +29,12 @@
  *	In monitor mode the verdict is at most tag, and would keeps what
  *	enforce mode would have done.
  *
+ *	policy_header_bytes() is the verdict for a message with a header
+ *	field holding a bare CR, bare LF or NUL (hdrbytes.c), given the
+ *	decision policy_decide() made: on_bad_header_bytes = reject gives
+ *	reject 550 5.6.0 naming the field (RFC 3463 5.6.0: other or
+ *	undefined media error); tag makes the verdict at least tag.
+ *
  *	policy_error() is the verdict for an internal error (on_error).
  * SEE ALSO
  *	RFC 7489 6.6.4, 6.7; RFC 7372 (enhanced status codes)
@@ -40,6 +48,8 @@
 
 void	policy_decide(const struct auth_results *r, const struct conf *cf,
 	    struct decision *d_r);
+void	policy_header_bytes(const struct conf *cf, const char *field,
+	    const char *what, struct decision *d_r);
 void	policy_error(const struct conf *cf, const char *why,
 	    struct decision *d_r);
 
