@@ -83,8 +83,19 @@ struct dns {
 	int		 wake[2];	/* write a byte to stop the thread */
 	struct dns_q	*prefetching;	/* prefetches in flight, under mu */
 	int		 fails;		/* queries in a row unanswered, mu */
+	struct dns_seen	*seen;		/* DNS_SEEN_SLOTS answers, mu */
 	int		 down;		/* logged as down, under mu */
 	struct timespec	 down_since;	/* monotonic, under mu */
+};
+
+/*
+ * an answer libunbound has in its cache, as far as we can tell: the
+ * hash of name and type, and when its TTL runs out (monotonic seconds)
+ */
+#define DNS_SEEN_SLOTS	4096
+struct dns_seen {
+	uint64_t hash;
+	time_t	 until;
 };
 
 /* one query in flight; refs and the fields below under d->mu */
@@ -445,30 +456,59 @@ dns_ms_since(const struct timespec *t0)
 	    (now.tv_nsec - t0->tv_nsec) / 1000000L);
 }
 
+/* dns_seen_hash - FNV-1a of name and type */
+static uint64_t
+dns_seen_hash(const char *name, int type)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		h = (h ^ (*p | 0x20)) * 1099511628211ULL;
+	return ((h ^ (uint64_t)type) * 1099511628211ULL);
+}
+
 /*
  * dns_health - count queries without an answer; log down and back
  *
  * One err line when DNS_DOWN_AFTER queries in a row got none, one when
  * the first answer comes after that: the operator sees an outage and
- * its end, not a line per query.
+ * its end, not a line per query. An answer libunbound had in its cache
+ * says nothing about the resolver, so an answer to a name and type
+ * answered before within its TTL (a small table of hashes, under d->mu)
+ * neither resets the count nor ends an outage.
  */
 static void
-dns_health(struct dns *d, int answered, const char *why)
+dns_health(struct dns *d, const char *name, int type,
+    const struct ub_result *res, const char *why)
 {
+	struct dns_seen *slot = NULL;
 	struct timespec now;
+	uint64_t h;
 	long	 secs = 0;
-	int	 went_down = 0, came_back = 0;
+	int	 went_down = 0, came_back = 0, answered, cached = 0;
 
+	answered = res != NULL && res->rcode != DNS_RCODE_SERVFAIL;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&d->mu);
-	if (answered) {
+	if (answered && d->seen != NULL) {
+		h = dns_seen_hash(name, type);
+		slot = &d->seen[h % DNS_SEEN_SLOTS];
+		cached = slot->hash == h && slot->until > now.tv_sec;
+		if (!cached) {
+			slot->hash = h;
+			slot->until = now.tv_sec + (res->ttl > 0 ?
+			    res->ttl : 0);
+		}
+	}
+	if (answered && !cached) {
 		d->fails = 0;
 		if (d->down) {
 			d->down = 0;
 			came_back = 1;
 			secs = (long)(now.tv_sec - d->down_since.tv_sec);
 		}
-	} else if (++d->fails >= DNS_DOWN_AFTER && !d->down) {
+	} else if (!answered && ++d->fails >= DNS_DOWN_AFTER && !d->down) {
 		d->down = 1;
 		d->down_since = now;
 		went_down = 1;
@@ -527,14 +567,14 @@ dns_resolve(struct dns *d, const char *name, int type,
 		if (wait_ms < d->timeout_ms)
 			return (buf_why(why, DNS_TEMP, "timeout (message DNS "
 			    "budget spent)"));
-		dns_health(d, 0, "timeout");
+		dns_health(d, name, type, NULL, "timeout");
 		return (buf_why(why, DNS_TEMP, "timeout"));
 	}
 	if (err != 0 || *res_r == NULL) {
-		dns_health(d, 0, ub_strerror(err));
+		dns_health(d, name, type, NULL, ub_strerror(err));
 		return (buf_why(why, DNS_TEMP, "%s", ub_strerror(err)));
 	}
-	dns_health(d, (*res_r)->rcode != DNS_RCODE_SERVFAIL, "servfail");
+	dns_health(d, name, type, *res_r, "servfail");
 	return (DNS_OK);
 }
 
@@ -702,6 +742,7 @@ dns_new(const char *nameservers, int timeout_ms, struct buf *why)
 	}
 	d->timeout_ms = timeout_ms;
 	d->wake[0] = d->wake[1] = -1;
+	d->seen = calloc(DNS_SEEN_SLOTS, sizeof(*d->seen));	/* or none */
 	pthread_mutex_init(&d->mu, NULL);
 	if ((d->ctx = ub_ctx_create()) == NULL) {
 		buf_why(why, AM_TEMP, "ub_ctx_create failed");
@@ -754,5 +795,6 @@ dns_free(struct dns **dp)
 	if (d->wake[1] >= 0)
 		close(d->wake[1]);
 	pthread_mutex_destroy(&d->mu);
+	free(d->seen);
 	free(d);
 }

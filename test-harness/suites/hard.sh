@@ -39,11 +39,21 @@ check() {	# check NAME STATUS [DETAIL]
 	fi
 }
 
+# tree_pids PID - PID and all its descendants (NSD serves from a
+#	grandchild: main -> xfrd -> server)
+tree_pids() {
+	local c
+
+	echo "$1"
+	for c in $(pgrep -P "$1"); do
+		tree_pids "$c"
+	done
+}
+
 cleanup() {
 	[ -n "$HOLD_PID" ] && kill "$HOLD_PID" 2>/dev/null
 	[ -n "$BH_PID" ] && kill "$BH_PID" 2>/dev/null
-	[ -n "$NSD_PID" ] && kill -CONT "$NSD_PID" $(pgrep -P "$NSD_PID") \
-	    2>/dev/null
+	[ -n "$NSD_PID" ] && kill -CONT $(tree_pids "$NSD_PID") 2>/dev/null
 	it_teardown
 }
 
@@ -231,7 +241,7 @@ t_outage() {
 	case $r in 250\ *) st=0 ;; *) st=1 ;; esac
 	check outage-before-accepted $st "reply: $r"
 
-	nsd_pids="$NSD_PID $(pgrep -P "$NSD_PID" | tr '\n' ' ')"
+	nsd_pids=$(tree_pids "$NSD_PID" | tr '\n' ' ')
 	kill -STOP $nsd_pids
 	t0=$SECONDS
 	i=0
