@@ -164,6 +164,14 @@ t_headers() {
 	check postfix-nul-defined-verdict $st "reply: $r"
 	milter_alive
 	check headers-daemon-alive $?
+
+	conf "$T/ht.conf" "127.0.0.1@$DNS_PORT" 2000 "" \
+	    'on_bad_header_bytes = "tag";'
+	start "$T/ht.conf"
+	"$PY" "$HD/mproto.py" headers-tag "$MILTER_PORT" | tee "$T/tag.tap"
+	grep -q '^not ok' "$T/tag.tap" && n_fail=$((n_fail + 1))
+	log_has "HARDTAG: header: field=Subject bytes=bare-cr verdict=tag"
+	check proto-tag-logged $? "$(tail -3 "$MILTER_LOG")"
 }
 
 # ------------------------------------------------------------- limits ---

@@ -3,6 +3,7 @@
 
   mproto.py headers PORT      bare CR / bare LF / NUL in header values,
                               sent to authmilter directly; TAP lines
+  mproto.py headers-tag PORT  the same with on_bad_header_bytes = tag
   mproto.py stall PORT N      open N connections that send half a packet
                               and stall; print how many the milter
                               dropped, waiting up to a bounded while
@@ -50,15 +51,18 @@ class Milter:
     def __init__(self, port, timeout=60):
         self.s = socket.create_connection(("127.0.0.1", port),
                                           timeout=timeout)
+        self.edits = []
 
     def send(self, cmd, data=b""):
         self.s.sendall(pkt(cmd, data))
 
     def reply(self):
-        """the next reply that is not a header edit"""
+        """the next reply that is not a header edit (those are kept in
+        self.edits)"""
         while True:
             cmd, data = recv_pkt(self.s)
             if cmd in (b"h", b"i", b"m", b"q", b"+", b"-"):
+                self.edits.append((cmd, data))
                 continue
             return cmd, data
 
@@ -89,8 +93,9 @@ class Milter:
         self.s.close()
 
 
-def transaction(port, fields, qid):
-    """one message; the final (cmd, data) of end of message"""
+def transaction(port, fields, qid, edits=None):
+    """one message; the final (cmd, data) of end of message; the header
+    edits made at end of message are appended to edits"""
     m = Milter(port)
     try:
         m.negotiate()
@@ -108,7 +113,11 @@ def transaction(port, fields, qid):
         m.step(b"N", b"", 0x10000)
         m.step(b"B", b"hello\r\n", 0x20000)
         m.send(b"D", b"E" + b"i\0" + qid + b"\0")
-        return m.step(b"E", b"")
+        m.edits = []
+        r = m.step(b"E", b"")
+        if edits is not None:
+            edits.extend(m.edits)
+        return r
     finally:
         m.close()
 
@@ -150,6 +159,24 @@ def cmd_headers(port):
                 fname in data
             tap(ok, name, "want %r naming %r, got %r %r" %
                 (want, fname, cmd, data))
+
+
+def cmd_headers_tag(port):
+    """on_bad_header_bytes = tag: accepted, with the warning field"""
+    base = [(b"From", b" <x@c.example>"), (b"To", b" <rcpt@rcpt.example>")]
+    edits = []
+    try:
+        cmd, data = transaction(port, base + [
+            (b"Subject", b" hi\rFrom: <ceo@a.example>")], b"HARDTAG",
+            edits)
+    except (OSError, EOFError, RuntimeError) as e:
+        tap(False, "proto-tag", "transaction broke: %s" % e)
+        return
+    warn = [d for c, d in edits if c in (b"h", b"i") and
+            b"X-Authmilter-Warning\0" in d]
+    tap(cmd == b"a", "proto-tag-accepted", "got %r %r" % (cmd, data))
+    tap(len(warn) == 1 and b"Subject has a bare-cr" in warn[0],
+        "proto-tag-warning-field", "edits: %r" % edits)
 
 
 def cmd_stall(port, n, wait):
@@ -205,6 +232,8 @@ def main(argv):
     what, port = argv[1], int(argv[2])
     if what == "headers":
         cmd_headers(port)
+    elif what == "headers-tag":
+        cmd_headers_tag(port)
     elif what == "stall":
         cmd_stall(port, int(argv[3]), float(argv[4]))
     elif what == "hold":
