@@ -92,7 +92,8 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 
 	if (sp == NULL)
 		return (SMFIS_TEMPFAIL);
-	if (!connlimit_enter(sp->cf->milter_max_connections, have ? &a : NULL)) {
+	if (!connlimit_enter(sp->cf->milter_max_connections,
+	    have ? &a : NULL)) {
 		snap_release(&sp);	/* logged; the MTA says 451 */
 		return (SMFIS_TEMPFAIL);
 	}

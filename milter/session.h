@@ -28,6 +28,11 @@
  *	msg_header() tracks From: fields and our Authentication-Results,
  *	and feeds DKIM. msg_end() runs SPF (HELO once per name, MAIL FROM),
  *	DKIM, the From: parse, DMARC and the policy, and leaves in c->msg->out the decision and the header edits.
+ *	msg_begin() also starts the message's DNS time budget
+ *	(dns.message_budget); msg_end() binds it around its checks, so
+ *	all their DNS waits together stay within it. msg_header() notes
+ *	the first field holding a bare CR, bare LF or NUL (hdrguard.c);
+ *	msg_end() gives such a message on_bad_header_bytes.
  *	A stage that fails (out of memory, library) marks the message failed;
  *	msg_end() then gives the on_error verdict. Stages return AM_OK, or
  *	AM_TEMP when the message is already failed.

@@ -118,7 +118,8 @@ test_spf_past_budget(void **state)
 	(void)state;
 	dns_mock_add(d, "s.example", DNS_T_TXT,
 	    "v=spf1 include:i1.s.example include:i2.s.example -all");
-	dns_mock_add(d, "i1.s.example", DNS_T_TXT, "v=spf1 ip4:198.51.100.1 -all");
+	dns_mock_add(d, "i1.s.example", DNS_T_TXT,
+	    "v=spf1 ip4:198.51.100.1 -all");
 	dns_mock_add(d, "i2.s.example", DNS_T_TXT, "v=spf1 ip4:192.0.2.1 -all");
 	dns_mock_delay(d, "i1.s.example", 150);
 	dns_mock_delay(d, "i2.s.example", 150);
