@@ -25,6 +25,7 @@ B	?= build
 S	 = build/san
 
 LIB_SRCS = $(wildcard util/*.c) $(wildcard conf/*.c) dns/dns.c dns/answer.c \
+	   dns/budget.c \
 	   $(wildcard auth/*.c) $(wildcard policy/*.c) $(wildcard check/*.c) \
 	   $(wildcard report/*.c)
 MILTER_SRCS = $(wildcard milter/*.c)
@@ -65,7 +66,8 @@ $(S)/unit/%: $(S)/obj/test-harness/unit/%.o $(call obj,$(S),$(UNIT_LIB_SRCS))
 # test-harness/suites/NAME.sh
 SUITE_SRCS = $(wildcard test-harness/suites/*/*_suite.c)
 SUITE_MILTER_SRCS = milter/session.c milter/eval.c milter/snap.c \
-		    milter/record.c milter/stage.c milter/client.c
+		    milter/record.c milter/stage.c milter/client.c \
+		    milter/hdrguard.c
 SUITE_BINS = $(foreach f,$(SUITE_SRCS),$(S)/suites/$(notdir $(f:.c=)))
 
 define suite_rule

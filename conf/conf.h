@@ -42,6 +42,7 @@ enum conf_rejact {
 enum conf_quaract { CONF_QUARACT_QUARANTINE, CONF_QUARACT_TAG };
 enum conf_orgdom { CONF_ORGDOM_TREEWALK, CONF_ORGDOM_PSL };
 enum conf_logfmt { CONF_LOGFMT_TEXT, CONF_LOGFMT_JSON };
+enum conf_hdrbytes { CONF_HDRBYTES_REJECT, CONF_HDRBYTES_TAG };
 
 struct cidr_list {
 	struct cidr *v;
@@ -132,6 +133,12 @@ struct conf {
 	/* client reputation (issue 7): iprev, DNSBL/DNSWL */
 	bool	 iprev;
 	struct dnsbl_list dnsbl;
+	/* hardening (issue 14) */
+	int	 dns_message_budget;	/* milliseconds, 0: none */
+	int	 milter_timeout;	/* seconds */
+	int	 milter_max_connections;
+	int	 milter_thread_stack;	/* KiB */
+	int	 on_bad_header_bytes;	/* enum conf_hdrbytes */
 };
 
 /* one key of the params table */

@@ -21,6 +21,7 @@ static const char *const rejact_choices[] = {
 static const char *const quaract_choices[] = {"quarantine", "tag", NULL};
 static const char *const orgdom_choices[] = {"treewalk", "psl", NULL};
 static const char *const logfmt_choices[] = {"text", "json", NULL};
+static const char *const hdrbytes_choices[] = {"reject", "tag", NULL};
 
 #define O(f)	offsetof(struct conf, f)
 
@@ -138,6 +139,21 @@ const struct param conf_params[] = {
 	    "forward-confirmed reverse DNS of each client (RFC 8601 3)"},
 	{"dnsbl", PT_DNSBL, "()", 0, 0, NULL, O(dnsbl), true,
 	    "DNSBL/DNSWL zones asked about each client at connect (RFC 5782)"},
+	/* hardening (issue 14): DNS budget, milter I/O, header bytes */
+	{"dns.message_budget", PT_INT, "15000", 0, 300000, NULL,
+	    O(dns_message_budget), true,
+	    "milliseconds all DNS waits of one message may take; 0: no limit"},
+	{"milter.timeout", PT_INT, "300", 1, 7210, NULL, O(milter_timeout),
+	    false, "seconds to wait for the MTA on a connection, then drop it"},
+	{"milter.max_connections", PT_INT, "1024", 1, 65536, NULL,
+	    O(milter_max_connections), true,
+	    "connections served at once; more are tempfailed at connect"},
+	{"milter.thread_stack", PT_INT, "256", 128, 8192, NULL,
+	    O(milter_thread_stack), false,
+	    "KiB of stack for each connection's thread"},
+	{"on_bad_header_bytes", PT_ENUM, "reject", 0, 0, hdrbytes_choices,
+	    O(on_bad_header_bytes), true,
+	    "header field with a bare CR, bare LF or NUL: reject or tag"},
 };
 
 const size_t conf_nparams = sizeof(conf_params) / sizeof(conf_params[0]);

@@ -96,6 +96,20 @@ struct dns {
 	struct dns_q	*prefetching;	/* prefetches in flight, under mu */
 	uint64_t	 pf_keys[DNS_PF_KEYS];	/* recent prefetches, under mu */
 	unsigned	 pf_next;
+	int		 fails;		/* queries in a row unanswered, mu */
+	struct dns_seen	*seen;		/* DNS_SEEN_SLOTS answers, mu */
+	int		 down;		/* logged as down, under mu */
+	struct timespec	 down_since;	/* monotonic, under mu */
+};
+
+/*
+ * an answer libunbound has in its cache, as far as we can tell: the
+ * hash of name and type, and when its TTL runs out (monotonic seconds)
+ */
+#define DNS_SEEN_SLOTS	4096
+struct dns_seen {
+	uint64_t hash;
+	time_t	 until;
 };
 
 /* one query in flight; refs and the fields below under d->mu */
@@ -480,16 +494,101 @@ dns_deadline(struct timespec *ts, int ms)
 	}
 }
 
-/* dns_resolve - one asynchronous query, waited for up to the timeout */
+/* dns_ms_since - milliseconds from t0 to now, monotonic */
+static long
+dns_ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return ((long)(now.tv_sec - t0->tv_sec) * 1000L +
+	    (now.tv_nsec - t0->tv_nsec) / 1000000L);
+}
+
+/* dns_seen_hash - FNV-1a of name and type */
+static uint64_t
+dns_seen_hash(const char *name, int type)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		h = (h ^ (*p | 0x20)) * 1099511628211ULL;
+	return ((h ^ (uint64_t)type) * 1099511628211ULL);
+}
+
+/*
+ * dns_health - count queries without an answer; log down and back
+ *
+ * One err line when DNS_DOWN_AFTER queries in a row got none, one when
+ * the first answer comes after that: the operator sees an outage and
+ * its end, not a line per query. An answer libunbound had in its cache
+ * says nothing about the resolver, so an answer to a name and type
+ * answered before within its TTL (a small table of hashes, under d->mu)
+ * neither resets the count nor ends an outage.
+ */
+static void
+dns_health(struct dns *d, const char *name, int type,
+    const struct ub_result *res, const char *why)
+{
+	struct dns_seen *slot = NULL;
+	struct timespec now;
+	uint64_t h;
+	long	 secs = 0;
+	int	 went_down = 0, came_back = 0, answered, cached = 0;
+
+	answered = res != NULL && res->rcode != DNS_RCODE_SERVFAIL;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&d->mu);
+	if (answered && d->seen != NULL) {
+		h = dns_seen_hash(name, type);
+		slot = &d->seen[h % DNS_SEEN_SLOTS];
+		cached = slot->hash == h && slot->until > now.tv_sec;
+		if (!cached) {
+			slot->hash = h;
+			slot->until = now.tv_sec + (res->ttl > 0 ?
+			    res->ttl : 0);
+		}
+	}
+	if (answered && !cached) {
+		d->fails = 0;
+		if (d->down) {
+			d->down = 0;
+			came_back = 1;
+			secs = (long)(now.tv_sec - d->down_since.tv_sec);
+		}
+	} else if (!answered && ++d->fails >= DNS_DOWN_AFTER && !d->down) {
+		d->down = 1;
+		d->down_since = now;
+		went_down = 1;
+	}
+	pthread_mutex_unlock(&d->mu);
+	if (went_down)
+		log_err("dns: resolver down: %d queries in a row got no "
+		    "answer (last: %s); checks that need DNS are temperror "
+		    "until it answers", DNS_DOWN_AFTER, why);
+	if (came_back)
+		log_err("dns: resolver back: answering again after %lds "
+		    "without answers", secs);
+}
+
+/*
+ * dns_resolve - one asynchronous query, waited for up to the timeout
+ *
+ * The wait is also capped by the calling thread's message budget
+ * (budget.c); a query with no budget left is not sent.
+ */
 static int
 dns_resolve(struct dns *d, const char *name, int type,
     struct ub_result **res_r, int *timedout_r, struct buf *why)
 {
-	struct timespec until;
+	struct timespec until, t0;
 	struct dns_q *q;
-	int	 id = 0, rc, done, err = 0;
+	int	 id = 0, rc, done, err = 0, wait_ms;
 
 	*res_r = NULL;
+	if ((wait_ms = dns_budget_wait(d->timeout_ms)) == 0)
+		return (buf_why(why, DNS_TEMP, "message DNS budget spent"));
 	if ((q = dns_q_new(d)) == NULL)
 		return (buf_why(why, DNS_TEMP, "out of memory"));
 	rc = ub_resolve_async(d->ctx, name, type, 1, q, dns_done, &id);
@@ -498,7 +597,8 @@ dns_resolve(struct dns *d, const char *name, int type,
 		dns_q_release(d, q);
 		return (buf_why(why, DNS_TEMP, "%s", ub_strerror(rc)));
 	}
-	dns_deadline(&until, d->timeout_ms);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	dns_deadline(&until, wait_ms);
 	pthread_mutex_lock(&d->mu);
 	while (!q->done && rc == 0)
 		rc = pthread_cond_timedwait(&q->cv, &d->mu, &until);
@@ -511,11 +611,20 @@ dns_resolve(struct dns *d, const char *name, int type,
 	if (!done && ub_cancel(d->ctx, id) == 0)
 		dns_q_release(d, q);	/* the callback's: it will not run */
 	dns_q_release(d, q);
+	dns_budget_charge(dns_ms_since(&t0), !done && wait_ms < d->timeout_ms);
 	*timedout_r = !done;
-	if (!done)
+	if (!done) {
+		if (wait_ms < d->timeout_ms)
+			return (buf_why(why, DNS_TEMP, "timeout (message DNS "
+			    "budget spent)"));
+		dns_health(d, name, type, NULL, "timeout");
 		return (buf_why(why, DNS_TEMP, "timeout"));
-	if (err != 0 || *res_r == NULL)
+	}
+	if (err != 0 || *res_r == NULL) {
+		dns_health(d, name, type, NULL, ub_strerror(err));
 		return (buf_why(why, DNS_TEMP, "%s", ub_strerror(err)));
+	}
+	dns_health(d, name, type, *res_r, "servfail");
 	return (DNS_OK);
 }
 
@@ -663,10 +772,28 @@ dns_reverse_zones(struct ub_ctx *ctx, struct buf *why)
 	return (AM_OK);
 }
 
-/* dns_ctx_setup - threads, forwarders, localhost allowed */
+/*
+ * dns_infra_opts - recover from a resolver outage in seconds
+ *
+ * libunbound remembers each server's round-trip time and whether it
+ * answers in its infra cache. After an outage the server's entry says
+ * "down" and its timeout has backed off to infra-cache-max-rtt (2 min
+ * by default); without probing it is asked again only when the entry
+ * expires after infra-host-ttl (15 min): mail tempfailed for minutes
+ * after the resolver was back. So: keep probing a server that is down,
+ * cap the backed-off timeout, and forget a server's state quickly.
+ */
+static const char *const dns_infra_opts[][2] = {
+	{"infra-keep-probing:", "yes"},
+	{"infra-host-ttl:", "5"},
+	{"infra-cache-max-rtt:", "3000"},
+};
+
+/* dns_ctx_setup - threads, forwarders, localhost allowed, infra */
 static int
 dns_ctx_setup(struct ub_ctx *ctx, const char *nameservers, struct buf *why)
 {
+	size_t	 i;
 	int	 rc;
 
 	if ((rc = ub_ctx_async(ctx, 1)) != 0)
@@ -678,6 +805,12 @@ dns_ctx_setup(struct ub_ctx *ctx, const char *nameservers, struct buf *why)
 		    ub_strerror(rc)));
 	if (dns_reverse_zones(ctx, why) != AM_OK)
 		return (AM_PERM);
+	for (i = 0; i < AM_ARRAY_LEN(dns_infra_opts); i++)
+		if ((rc = ub_ctx_set_option(ctx, dns_infra_opts[i][0],
+		    dns_infra_opts[i][1])) != 0)
+			return (buf_why(why, AM_PERM, "%s %s: %s",
+			    dns_infra_opts[i][0], dns_infra_opts[i][1],
+			    ub_strerror(rc)));
 	if (nameservers != NULL && *nameservers != '\0')
 		return (dns_set_fwd(ctx, nameservers, why));
 	if ((rc = ub_ctx_resolvconf(ctx, NULL)) != 0)
@@ -714,6 +847,7 @@ dns_new(const char *nameservers, int timeout_ms, struct buf *why)
 	}
 	d->timeout_ms = timeout_ms;
 	d->wake[0] = d->wake[1] = -1;
+	d->seen = calloc(DNS_SEEN_SLOTS, sizeof(*d->seen));	/* or none */
 	pthread_mutex_init(&d->mu, NULL);
 	if ((d->ctx = ub_ctx_create()) == NULL) {
 		buf_why(why, AM_TEMP, "ub_ctx_create failed");
@@ -766,5 +900,6 @@ dns_free(struct dns **dp)
 	if (d->wake[1] >= 0)
 		close(d->wake[1]);
 	pthread_mutex_destroy(&d->mu);
+	free(d->seen);
 	free(d);
 }

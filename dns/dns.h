@@ -36,6 +36,15 @@
  *
  *	dns_mock.c implements the same API over an in-memory zone, for unit
  *	tests only: dns_mock_new(), dns_mock_add(), dns_mock_fail().
+ *
+ *	A per-message time budget (budget.c, dns_budget_*()) caps the
+ *	total time a message's dns_query() calls wait: a query past it is
+ *	DNS_TEMP at once ("budget spent").
+ *
+ *	Resolver health: after DNS_DOWN_AFTER queries in a row that got
+ *	no answer (timeout, SERVFAIL, network error) dns.c logs one err
+ *	line "dns: resolver down: ..."; at the first answer after that, one
+ *	err line "dns: resolver back: ...".
  * THREADS
  *	dns_query() is safe from any thread; one struct dns is shared.
  * SEE ALSO
@@ -64,6 +73,16 @@
 
 struct dns;
 
+/* queries in a row without an answer before the resolver is "down" */
+#define DNS_DOWN_AFTER	5
+
+/* one message's DNS time budget (budget.c) */
+struct dns_budget {
+	int	 total_ms;		/* 0: no limit */
+	long	 used_ms;		/* waited so far */
+	int	 spent;			/* a query was cut short or refused */
+};
+
 struct dns_rr {
 	int	 type;
 	uint32_t ttl;
@@ -87,6 +106,11 @@ void	dns_answer_free(struct dns_answer **ap);
 struct dns_answer *dns_answer_oom(void);
 void	dns_prefetch(struct dns *d, const char *name, int type);
 const char *dns_status_str(int status);
+
+void	dns_budget_start(struct dns_budget *b, int ms);
+void	dns_budget_bind(struct dns_budget *b);
+int	dns_budget_wait(int timeout_ms);
+void	dns_budget_charge(long waited_ms, int cut);
 
 /* dns_mock.c only (unit tests): an in-memory zone */
 struct dns *dns_mock_new(void);

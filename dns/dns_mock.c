@@ -30,7 +30,9 @@
  *
  *	dns_mock_add_txt() appends a TXT RR given as bytes, which may hold
  *	NUL as a real answer may. dns_mock_delay() makes every query for a
- *	name sleep first, for time budgets.
+ *	name sleep first, for time budgets. A message budget bound to the
+ *	thread (dns_budget_bind) caps the sleep as it caps dns.c's wait:
+ *	past it the query is DNS_TEMP.
  * DIAGNOSTICS
  *	A malformed dns_mock_add() text is a broken test: am_panic().
  * THREADS
@@ -262,13 +264,18 @@ dns_mock_delay(struct dns *d, const char *name, unsigned ms)
 	mock_push(d, &rr);
 }
 
-/* mock_sleep - the delay set for name, if any */
-static void
-mock_sleep(struct dns *d, const char *name)
+/*
+ * mock_sleep - the delay set for name, if any, within the message
+ * budget bound to this thread (budget.c): DNS_TEMP when the budget ran
+ * out before the answer, as dns.c says
+ */
+static int
+mock_sleep(struct dns *d, const char *name, struct buf *why)
 {
 	struct timespec ts;
 	unsigned ms = 0;
 	size_t	 i;
+	int	 allow, want, cut;
 
 	pthread_mutex_lock(&d->mu);
 	for (i = 0; i < d->nrrs; i++)
@@ -276,10 +283,20 @@ mock_sleep(struct dns *d, const char *name)
 		    strcasecmp(d->rrs[i].name, name) == 0)
 			ms = d->rrs[i].delay;
 	pthread_mutex_unlock(&d->mu);
+	want = ms > 0 ? (int)ms : 1;
+	if ((allow = dns_budget_wait(want)) == 0)
+		return (buf_why(why, DNS_TEMP, "message DNS budget spent"));
+	if ((cut = allow < want) != 0)
+		ms = (unsigned)allow;
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (long)(ms % 1000) * 1000000;
 	while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
+	dns_budget_charge((long)ms, cut);
+	if (cut)
+		return (buf_why(why, DNS_TEMP, "timeout (message DNS budget "
+		    "spent)"));
+	return (DNS_OK);
 }
 
 /* dns_prefetch - nothing to warm in memory; counted for tests */
@@ -389,13 +406,15 @@ dns_query(struct dns *d, const char *name, int type,
 		am_panic("dns_mock: out of memory");
 	*ans_r = a;
 	if ((st = mock_name_check(name, norm, sizeof(norm), why)) == DNS_OK) {
-		mock_sleep(d, norm);
-		pthread_mutex_lock(&d->mu);
-		st = mock_lookup(d, norm, type, a);
-		pthread_mutex_unlock(&d->mu);
-		if (st != DNS_OK)
-			buf_why(why, st, "%s", a->nxdomain ? "nxdomain" :
-			    st == DNS_NOTFOUND ? "no data" : "mock failure");
+		if ((st = mock_sleep(d, norm, why)) == DNS_OK) {
+			pthread_mutex_lock(&d->mu);
+			st = mock_lookup(d, norm, type, a);
+			pthread_mutex_unlock(&d->mu);
+			if (st != DNS_OK)
+				buf_why(why, st, "%s", a->nxdomain ?
+				    "nxdomain" : st == DNS_NOTFOUND ?
+				    "no data" : "mock failure");
+		}
 	}
 	a->status = st;
 	log_debug("dns: %s/%d %s", norm, type, dns_status_str(st));

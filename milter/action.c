@@ -77,6 +77,7 @@ action_apply(SMFICTX *ctx, const char *qid, const struct outcome *o)
 	if (o->tag_name != NULL)
 		action_insert(ctx, qid, o->tag_name, o->tag);
 	action_subject(ctx, qid, o);
+	action_insert(ctx, qid, "X-Authmilter-Warning", o->warn);
 	if (o->d.verdict == VERDICT_QUARANTINE &&
 	    smfi_quarantine(ctx, (char *)o->d.text) != MI_SUCCESS)
 		log_warn("%s: cannot quarantine", qid);

@@ -32,6 +32,7 @@
 #include "milter/action.h"
 #include "milter/callbacks.h"
 #include "milter/client.h"
+#include "milter/connlimit.h"
 #include "milter/session.h"
 #include "policy/policy.h"
 #include "util/am.h"
@@ -96,8 +97,14 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 
 	if (sp == NULL)
 		return (SMFIS_TEMPFAIL);
+	if (!connlimit_enter(sp->cf->milter_max_connections,
+	    have ? &a : NULL)) {
+		snap_release(&sp);	/* logged; the MTA says 451 */
+		return (SMFIS_TEMPFAIL);
+	}
 	if ((c = conn_new(sp, have ? &a : NULL, smfi_getsymval(ctx, "j"))) ==
 	    NULL) {
+		connlimit_leave();
 		snap_release(&sp);
 		log_err("connect: out of memory");
 		return (SMFIS_TEMPFAIL);
@@ -106,6 +113,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		conn_log_accept(c, "NOQUEUE", "trusted",
 		    "connection not evaluated");
 		conn_free(&c);
+		connlimit_leave();
 		return (SMFIS_ACCEPT);
 	}
 	smfi_setpriv(ctx, c);
@@ -223,6 +231,8 @@ mlfi_close(SMFICTX *ctx)
 	struct conn *c = smfi_getpriv(ctx);
 
 	smfi_setpriv(ctx, NULL);
+	if (c != NULL)
+		connlimit_leave();	/* entered at connect */
 	conn_free(&c);
 	return (SMFIS_CONTINUE);
 }

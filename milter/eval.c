@@ -264,11 +264,20 @@ msg_end(struct conn *c, const char *qid)
 		conn_log_accept(c, m->qid, m->out.d.why, NULL);
 		return (AM_OK);
 	}
+	dns_budget_bind(&m->budget);	/* all DNS waits below share it */
 	client_resolve(c);		/* iprev, DNSBL, HELO: started at connect */
 	if (!m->failed && eval_results(c, m) == AM_OK) {
 		conn_rule_input(c, RIN_ALL, m->nrcpt > 0 ? m->rcpt1 : NULL,
 		    &in);
 		policy_evaluate(c->snap->rules, &in, cf, &m->out.d);
+	}
+	dns_budget_bind(NULL);
+	if (m->budget.spent)
+		log_warn("%s: dns: message budget of %dms spent; undecided "
+		    "checks are temperror", m->qid, m->budget.total_ms);
+	if (!m->failed && msg_field_verdict(c, m) != AM_OK) {
+		buf_setf(c->why, "out of memory");
+		msg_fail(c, "header-bytes");
 	}
 	if (!m->failed && eval_edits(c, m) != AM_OK) {
 		buf_setf(c->why, "header too long");
@@ -280,6 +289,7 @@ msg_end(struct conn *c, const char *qid)
 		buf_reset(m->out.rspf);
 		buf_reset(m->out.tag);
 		buf_reset(m->out.subject);
+		buf_free(&m->out.warn);
 		m->out.ndel = 0;
 	}
 	log_summary(c, m);

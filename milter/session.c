@@ -100,6 +100,7 @@ msg_reset(struct conn *c)
 	buf_free(&m->out.tag);
 	buf_free(&m->out.subject);
 	buf_free(&m->subject);
+	buf_free(&m->out.warn);
 	free(m->forged);
 	free(m->out.del);
 	free(m);
@@ -194,6 +195,7 @@ msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
 	metrics_now(&m->t0);
 	snprintf(m->mailfrom, sizeof(m->mailfrom), "%s",
 	    mailfrom != NULL ? mailfrom : "");
+	dns_budget_start(&m->budget, c->snap->cf->dns_message_budget);
 	if (c->trusted || (auth_authen != NULL && auth_authen[0] != '\0' &&
 	    c->snap->cf->skip_authenticated)) {
 		m->skip = true;
@@ -276,6 +278,7 @@ msg_header(struct conn *c, const char *name, const char *value)
 	if (m->failed)
 		return (AM_TEMP);
 	m->nheaders++;
+	msg_field_bytes(m, name, value);	/* bare CR, LF, NUL */
 	if (strcasecmp(name, "From") == 0 && ++m->nfrom == 1)
 		msg_from(c, m, value);
 	if (m->hdrs != NULL)		/* past the cap: cut, never failed */

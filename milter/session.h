@@ -33,6 +33,11 @@
  *	conn_log_accept() logs the summary of a message or connection
  *	accepted without evaluation (trusted, authenticated), in the
  *	configured log.format.
+ *	msg_begin() also starts the message's DNS time budget
+ *	(dns.message_budget); msg_end() binds it around its checks, so
+ *	all their DNS waits together stay within it. msg_header() notes
+ *	the first field holding a bare CR, bare LF or NUL (hdrguard.c);
+ *	msg_end() gives such a message on_bad_header_bytes.
  *	A stage that fails (out of memory, library) marks the message failed;
  *	msg_end() then gives the on_error verdict. Stages return AM_OK, or
  *	AM_TEMP when the message is already failed.
@@ -48,6 +53,7 @@
 #include <time.h>
 
 #include "auth/result.h"
+#include "dns/dns.h"
 #include "milter/snap.h"
 #include "policy/verdict.h"
 #include "util/addr.h"
@@ -70,6 +76,7 @@ struct outcome {
 	struct buf *tag;		/* tag header value, or empty */
 	struct buf *subject;		/* new Subject value, or empty */
 	bool	 subject_add;		/* no Subject: add, do not change */
+	struct buf *warn;		/* X-Authmilter-Warning, or NULL */
 };
 
 struct msg {
@@ -98,6 +105,9 @@ struct msg {
 	struct buf *subject;		/* first Subject: value, or NULL */
 	int	 nsubject;
 	int	 ntag;			/* incoming tag headers */
+	struct dns_budget budget;	/* DNS waits of this message */
+	int	 badbytes;		/* enum field_bytes of the first */
+	char	 badfield[64];		/* its field name, sanitised */
 };
 
 struct conn {
@@ -150,5 +160,8 @@ int	msg_rcpt(struct conn *c, const char *rcpt, const char *qid,
 void	msg_field(struct conn *c, const char *name, const char *value);
 int	msg_tag_edits(struct conn *c);
 int	msg_log_rcpts(const struct msg *m, char *dst, size_t len);
+/* hdrguard.c: fields with a bare CR, bare LF or NUL */
+void	msg_field_bytes(struct msg *m, const char *name, const char *value);
+int	msg_field_verdict(struct conn *c, struct msg *m);
 
 #endif

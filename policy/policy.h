@@ -6,6 +6,8 @@
  *
  *	void policy_decide(const struct auth_results *r,
  *	    const struct conf *cf, struct decision *d_r);
+ *	void policy_header_bytes(const struct conf *cf, const char *field,
+ *	    const char *what, struct decision *d_r);
  *	void policy_error(const struct conf *cf, const char *why,
  *	    struct decision *d_r);
  *	void policy_evaluate(const struct rules *rs,
@@ -38,6 +40,12 @@
  *	In monitor mode the verdict is at most tag, and would keeps what
  *	enforce mode would have done.
  *
+ *	policy_header_bytes() is the verdict for a message with a header
+ *	field holding a bare CR, bare LF or NUL (hdrbytes.c), given the
+ *	decision policy_decide() made: on_bad_header_bytes = reject gives
+ *	reject 550 5.6.0 naming the field (RFC 3463 5.6.0: other or
+ *	undefined media error); tag makes the verdict at least tag.
+ *
  *	policy_error() is the verdict for an internal error (on_error).
  *
  *	policy_evaluate() asks the local policy rules (rules.h) first, at
@@ -63,6 +71,8 @@
 
 void	policy_decide(const struct auth_results *r, const struct conf *cf,
 	    struct decision *d_r);
+void	policy_header_bytes(const struct conf *cf, const char *field,
+	    const char *what, struct decision *d_r);
 void	policy_error(const struct conf *cf, const char *why,
 	    struct decision *d_r);
 void	policy_evaluate(const struct rules *rs, const struct rule_input *in,

@@ -50,6 +50,8 @@
 #	BENCH_SETUPS	setups to run (default "authmilter pair null null-nr")
 #	BENCH_EXTRA	0 to skip the body size, signature and c=256/512 rows
 #	DKIM_QUERYCACHE	1 to run OpenDKIM with QueryCache yes
+#	BENCH_AM_CONF	lines added to authmilter's configuration, e.g.
+#			'milter = { thread_stack = 8192; };'
 set -u
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -355,6 +357,7 @@ dns = {
 	nameservers = "127.0.0.1@$2";
 	timeout = 5000;
 };
+${BENCH_AM_CONF:-}
 EOF
 	bg "$name" "$AUTHMILTER" -f -c "$conf"
 	AM_PID=$LAST_PID
