@@ -19,6 +19,11 @@
  *	only CRLFs, trailing WSP, WSP-only lines, long lines, 8-bit, NUL,
  *	bare CR, bare LF, no final CRLF, 1 MB) and 200 pseudo-random
  *	bodies over an alphabet of the bytes that matter.
+ *
+ *	Then the verifier (auth/dkim.c) on a body the milter may be handed
+ *	without its last CRLF (issue 14 item 4): "hello world", signed by
+ *	the library over "hello world" CRLF, simple and relaxed: pass as
+ *	is, and as "hello world" CR; fail, not temperror, once changed.
  * SEE ALSO
  *	auth/bodyhash.c, test-harness/fuzz/fuzz_bodyhash.c
  */
@@ -31,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 
 #include <cmocka.h>
@@ -40,6 +46,9 @@
 #include <opendkim/dkim.h>
 
 #include "auth/bodyhash.h"
+#include "auth/dkim.h"
+#include "auth/result.h"
+#include "dns/dns.h"
 #include "util/am.h"
 #include "util/buf.h"
 #include "util/limits.h"
@@ -49,6 +58,7 @@
 
 static DKIM_LIB *lib;
 static char *pem;			/* RSA key for the library to sign */
+static char *pubtxt;			/* its DNS record, v=DKIM1; p=... */
 static uint32_t rnd_state = 12345;
 static int ncompared;
 
@@ -60,6 +70,24 @@ rnd(void)
 	rnd_state ^= rnd_state >> 17;
 	rnd_state ^= rnd_state << 5;
 	return (rnd_state);
+}
+
+/* key_txt - the DKIM key record of k */
+static char *
+key_txt(EVP_PKEY *k)
+{
+	unsigned char *der = NULL;
+	char	*txt;
+	int	 n;
+
+	n = i2d_PUBKEY(k, &der);
+	assert_true(n > 0);
+	txt = calloc(1, 4 * ((size_t)n / 3 + 1) + 32);
+	assert_non_null(txt);
+	memcpy(txt, "v=DKIM1; k=rsa; p=", 18);
+	(void)EVP_EncodeBlock((unsigned char *)txt + 18, der, n);
+	OPENSSL_free(der);
+	return (txt);
 }
 
 /* key_make - a fresh RSA-1024 key, PEM, for dkim_sign() */
@@ -80,6 +108,7 @@ key_make(void)
 	assert_non_null(out);
 	memcpy(out, data, (size_t)n);
 	BIO_free(b);
+	pubtxt = key_txt(k);
 	EVP_PKEY_free(k);
 	return (out);
 }
@@ -414,6 +443,98 @@ test_api(void **state)
 	buf_free(&why);
 }
 
+/* sign_hello - a DKIM-Signature value over From: and "hello world" */
+static void
+sign_hello(dkim_canon_t c, char *sig, size_t siglen)
+{
+	static const char from[] = "From: a@bodyhash.example";
+	DKIM_STAT st;
+	DKIM	*d;
+	const char *v;
+
+	d = dkim_sign(lib, (const u_char *)"t", NULL, (dkim_sigkey_t)pem,
+	    (const u_char *)"s", (const u_char *)"bodyhash.example", c, c,
+	    DKIM_SIGN_RSASHA256, -1, &st);
+	assert_non_null(d);
+	assert_int_equal(dkim_header(d, (u_char *)from, sizeof(from) - 1),
+	    DKIM_STAT_OK);
+	assert_int_equal(dkim_eoh(d), DKIM_STAT_OK);
+	assert_int_equal(dkim_body(d, (u_char *)"hello world\r\n", 13),
+	    DKIM_STAT_OK);
+	assert_int_equal(dkim_eom(d, NULL), DKIM_STAT_OK);
+	assert_int_equal(dkim_getsighdr(d, (u_char *)sig, siglen,
+	    sizeof("DKIM-Signature: ") - 1), DKIM_STAT_OK);
+	if (strncasecmp(sig, "DKIM-Signature:", 15) == 0) {
+		v = sig + 15 + strspn(sig + 15, " ");
+		memmove(sig, v, strlen(v) + 1);
+	}
+	(void)dkim_free(d);
+}
+
+/* verify_body - the verifier's result for the signed header and body */
+static enum dkim_res
+verify_body(struct dkimv *v, const char *sig, const char *body,
+    char *reason, size_t rlen)
+{
+	struct buf *why = buf_new(LIM_REASON);
+	struct dkimv_msg *m;
+	struct dkim_result *res = calloc(1, sizeof(*res));
+	char	 val[4096];
+	enum dkim_res r;
+
+	assert_non_null(res);
+	(void)snprintf(val, sizeof(val), " %s", sig);
+	m = dkimv_msg_new(v, "partial", why);
+	assert_non_null(m);
+	assert_int_equal(dkimv_header(m, "DKIM-Signature", val, why), AM_OK);
+	assert_int_equal(dkimv_header(m, "From", " a@bodyhash.example", why),
+	    AM_OK);
+	assert_int_equal(dkimv_eoh(m, why), AM_OK);
+	assert_int_equal(dkimv_body(m, (const unsigned char *)body,
+	    strlen(body), why), AM_OK);
+	assert_int_equal(dkimv_eom(m, res, why), AM_OK);
+	assert_int_equal(res->nsigs, 1);
+	r = res->sigs[0].result;
+	(void)snprintf(reason, rlen, "%s", res->sigs[0].reason);
+	dkimv_msg_free(&m);
+	free(res);
+	buf_free(&why);
+	return (r);
+}
+
+/* test_partial_line_verify - issue 14 item 4 through the verifier */
+static void
+test_partial_line_verify(void **state)
+{
+	struct buf *why = buf_new(LIM_REASON);
+	struct dns *dns = dns_mock_new();
+	struct dkimv *v;
+	char	 sig[4096], reason[LIM_REASON];
+	int	 c;
+
+	dns_mock_add(dns, "s._domainkey.bodyhash.example", DNS_T_TXT, pubtxt);
+	v = dkimv_new(dns, 5, 1024, why);
+	assert_non_null(v);
+	for (c = 0; c < 2; c++) {
+		sign_hello(c == 0 ? DKIM_CANON_SIMPLE : DKIM_CANON_RELAXED,
+		    sig, sizeof(sig));
+		assert_int_equal(verify_body(v, sig, "hello world\r\n", reason,
+		    sizeof(reason)), DKIM_RES_PASS);
+		assert_int_equal(verify_body(v, sig, "hello world", reason,
+		    sizeof(reason)), DKIM_RES_PASS);
+		assert_int_equal(verify_body(v, sig, "hello world\r", reason,
+		    sizeof(reason)), DKIM_RES_PASS);
+		assert_int_equal(verify_body(v, sig, "jello world", reason,
+		    sizeof(reason)), DKIM_RES_FAIL);
+		assert_string_equal(reason, "body hash mismatch");
+		assert_int_equal(verify_body(v, sig, "hello world\r\n\r\nX",
+		    reason, sizeof(reason)), DKIM_RES_FAIL);
+	}
+	dkimv_free(&v);
+	dns_free(&dns);
+	buf_free(&why);
+}
+
 /* setup - the library and a signing key, once */
 static int
 setup(void **state)
@@ -433,6 +554,7 @@ teardown(void **state)
 	    ncompared);
 	dkim_close(lib);
 	free(pem);
+	free(pubtxt);
 	return (0);
 }
 
@@ -441,6 +563,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_api),
+		cmocka_unit_test(test_partial_line_verify),
 		cmocka_unit_test(test_generated),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_megabyte),
