@@ -17,10 +17,10 @@
  *	  rest of the run is hashed in one call.
  *	- relaxed: a run is hashed as it lies up to the first place where
  *	  canonical and raw bytes differ: a tab, two blanks in a row, blank
- *	  before CRLF. Those places are found eight bytes at a time (a
- *	  word with none of SP, HT, CR is skipped whole); a single SP
- *	  between two other bytes does not end the run, so prose hashes a
- *	  line per call. A WSP run becomes one pending SP, written only
+ *	  before CRLF, the CRLF itself. Those places are found eight bytes
+ *	  at a time (a word with no HT, no CR and no SP followed by a blank
+ *	  is skipped whole); a single SP between words does not end the
+ *	  run, so prose hashes a line per call. A WSP run becomes one pending SP, written only
  *	  when content follows on the line; a line with no content is an
  *	  empty line, counted like simple's.
  *
@@ -188,42 +188,55 @@ bh_simple(struct bh_canon *k, const unsigned char *p, size_t n)
 #define BH_HIGHS	0x8080808080808080ULL
 #define BH_HASZERO(v)	(((v) - BH_ONES) & ~(v) & BH_HIGHS)
 
-/* bh_special - the next SP, HT or CR at or after p, or end */
-static const unsigned char *
-bh_special(const unsigned char *p, const unsigned char *end)
+/* bh_odd - does relaxed change the byte at s: HT, CR, SP before WSP or CR */
+static inline bool
+bh_odd(const unsigned char *s, const unsigned char *end)
 {
-	uint64_t w;
-
-	while (end - p >= 8) {
-		memcpy(&w, p, 8);
-		if (BH_HASZERO(w ^ (BH_ONES * ' ')) == 0 &&
-		    BH_HASZERO(w ^ (BH_ONES * '\t')) == 0 &&
-		    BH_HASZERO(w ^ (BH_ONES * '\r')) == 0) {
-			p += 8;
-			continue;
-		}
-		break;
-	}
-	for (; p < end; p++)
-		if (*p == ' ' || *p == '\t' || *p == '\r')
-			return (p);
-	return (end);
+	if (*s == '\t' || *s == '\r')
+		return (true);
+	return (*s == ' ' && (s + 1 == end || s[1] == ' ' || s[1] == '\t' ||
+	    s[1] == '\r'));
 }
 
-/* bh_relaxed_run - end of the run hashed as it lies, from content at p */
+/*
+ * bh_word_odd - may one of the 8 bytes at s be odd? No false negatives:
+ * HT or CR anywhere, two SPs in a row, an SP last and a WSP or CR after
+ * it (s[8] must exist). False positives only cost the byte loop.
+ */
+static inline bool
+bh_word_odd(const unsigned char *s)
+{
+	uint64_t w, sp;
+
+	memcpy(&w, s, 8);
+	if (BH_HASZERO(w ^ (BH_ONES * '\t')) != 0 ||
+	    BH_HASZERO(w ^ (BH_ONES * '\r')) != 0)
+		return (true);
+	sp = BH_HASZERO(w ^ (BH_ONES * ' '));
+	if (sp == 0)
+		return (false);
+	return ((sp & (sp >> 8)) != 0 || (s[7] == ' ' && (s[8] == ' ' ||
+	    s[8] == '\t' || s[8] == '\r')));
+}
+
+/*
+ * bh_relaxed_run - the end of the run, from content at p, that relaxed
+ * leaves as it is: up to the first odd byte, 8 bytes at a time
+ */
 static const unsigned char *
 bh_relaxed_run(const unsigned char *p, const unsigned char *end)
 {
-	const unsigned char *s = p;
+	const unsigned char *s = p, *lim;
 
 	for (;;) {
-		s = bh_special(s, end);
-		if (s + 1 < end && *s == ' ' && s[1] != ' ' && s[1] != '\t' &&
-		    s[1] != '\r') {
-			s += 2;		/* one SP between content: as is */
-			continue;
-		}
-		return (s);
+		while (end - s >= 9 && !bh_word_odd(s))
+			s += 8;
+		lim = end - s >= 9 ? s + 8 : end;
+		for (; s < lim; s++)
+			if (bh_odd(s, end))
+				return (s);
+		if (s == end)
+			return (end);
 	}
 }
 
