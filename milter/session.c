@@ -88,7 +88,6 @@ msg_reset(struct conn *c)
 	if (m == NULL)
 		return;
 	dkimv_msg_free(&m->dkim);
-	buf_free(&m->from);
 	buf_free(&m->out.authres);
 	buf_free(&m->out.rspf);
 	free(m->forged);
@@ -118,7 +117,6 @@ msg_alloc(void)
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return (NULL);
 	snprintf(m->qid, sizeof(m->qid), "NOQUEUE");
-	m->from = buf_new(LIM_HEADER);
 	m->out.authres = buf_new(LIM_AUTHRES);
 	m->out.rspf = buf_new(LIM_AUTHRES);
 	return (m);
@@ -203,12 +201,8 @@ msg_from(struct conn *c, struct msg *m, const char *value)
 	struct from_result *f = &m->res.from;
 	int	 i;
 
-	if (buf_puts(m->from, value) != AM_OK) {
-		f->status = FROM_UNPARSEABLE;	/* over the cap */
-		snprintf(f->reason, sizeof(f->reason), "too long");
-		return;
-	}
-	header_from_parse(m->from->data, m->from->len, f);
+	/* parsed where it lies: over LIM_HEADER is "field too long" */
+	header_from_parse(value, strlen(value), f);
 	for (i = 0; i < f->ndomains; i++)
 		dmarc_prefetch(c->snap->dmarc, f->domains[i]);
 }

@@ -72,7 +72,6 @@ struct msg {
 	struct dkimv_msg *dkim;
 	int	 nheaders;
 	int	 nfrom;
-	struct buf *from;		/* value of the first From: */
 	int	 nauthres;		/* Authentication-Results seen */
 	int	 nrspf;			/* Received-SPF seen */
 	int	 nforged;		/* of those, claiming to be ours */
