@@ -141,26 +141,6 @@ msg_spf(struct conn *c, struct msg *m)
 	return (AM_OK);
 }
 
-/* msg_prefetch_spf - start the SPF record lookups of both identities */
-static void
-msg_prefetch_spf(struct conn *c, const struct msg *m)
-{
-	const char *at = strrchr(m->mailfrom, '@');
-	char	 dom[LIM_DOMAIN];
-	size_t	 n;
-
-	if (!c->helo_checked && c->helo[0] != '\0')
-		dns_prefetch(c->snap->dns, c->helo, DNS_T_TXT);
-	if (at == NULL)
-		return;			/* null sender: the HELO domain */
-	n = strcspn(at + 1, ">");
-	if (n == 0 || n >= sizeof(dom))
-		return;
-	memcpy(dom, at + 1, n);
-	dom[n] = '\0';
-	dns_prefetch(c->snap->dns, dom, DNS_T_TXT);
-}
-
 /*
  * msg_begin - MAIL FROM: a new message
  *
@@ -190,7 +170,7 @@ msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
 	}
 	if ((m->dkim = dkimv_msg_new(c->snap->dkim, m->qid, c->why)) == NULL)
 		return (msg_fail(c, "dkim"));
-	msg_prefetch_spf(c, m);
+	spf_prefetch(c->snap->spf, c->helo, c->helo_checked, m->mailfrom);
 	return (AM_OK);
 }
 
