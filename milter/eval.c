@@ -66,17 +66,11 @@ static int
 eval_edits(struct conn *c, struct msg *m)
 {
 	struct outcome *o = &m->out;
-	int	 i;
 
 	if (o->d.verdict == VERDICT_REJECT || o->d.verdict == VERDICT_TEMPFAIL)
 		return (AM_OK);
-	if (m->nforged > 0) {
-		if ((o->del = calloc((size_t)m->nforged, sizeof(*o->del))) ==
-		    NULL)
-			return (AM_TEMP);
-		for (i = m->nforged - 1; i >= 0; i--)	/* highest index first */
-			o->del[o->ndel++] = m->forged[i];
-	}
+	o->del = m->forged;		/* applied highest index first */
+	o->ndel = m->nforged;
 	if (authres_format(c->authserv_id, &m->res, o->authres) != AM_OK)
 		return (AM_TEMP);
 	if (c->snap->cf->received_spf && m->res.mailfrom.checked &&

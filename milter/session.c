@@ -90,8 +90,7 @@ msg_reset(struct conn *c)
 	dkimv_msg_free(&m->dkim);
 	buf_free(&m->out.authres);
 	buf_free(&m->out.rspf);
-	free(m->forged);
-	free(m->out.del);
+	free(m->forged);		/* m->out.del borrows it */
 	free(m);
 	c->msg = NULL;
 }

@@ -56,8 +56,8 @@ struct hdr_del {
 /* what msg_end() concluded: the verdict and the header edits */
 struct outcome {
 	struct decision d;
-	int	 ndel;			/* deletions, highest index first */
-	struct hdr_del *del;
+	int	 ndel;			/* deletions, in arrival order: */
+	const struct hdr_del *del;	/* apply the last first (borrowed) */
 	struct buf *authres;		/* our A-R value, or empty */
 	struct buf *rspf;		/* Received-SPF value, or empty */
 };
