@@ -26,6 +26,9 @@
  *
  *	l= counts canonical bytes: bh_out() hashes the part below l and
  *	counts every byte, so canonlen past l says bytes went unsigned.
+ *	Runs under BH_DIRECT bytes are gathered in a BH_STAGE buffer per
+ *	hash and digested together (see bh_out()); longer ones are digested
+ *	where they lie, so the body itself is never copied.
  * DIAGNOSTICS
  *	An OpenSSL failure marks the hash failed; bodyhash_final() then
  *	returns AM_TEMP.
@@ -47,6 +50,8 @@
 #include "util/buf.h"
 
 #define BH_CRLFS	64		/* empty lines per hash call */
+#define BH_STAGE	4096		/* short runs gathered per hash */
+#define BH_DIRECT	512		/* runs this long are hashed as they lie */
 
 struct bh_canon {
 	enum bodyhash_canon canon;
@@ -59,6 +64,8 @@ struct bh_canon {
 	bool	 line;			/* relaxed: the line has content */
 	bool	 wsp;			/* relaxed: a WSP run pending */
 	bool	 failed;
+	size_t	 nstage;
+	unsigned char *stage;		/* BH_STAGE bytes */
 	unsigned mdlen;
 	unsigned char md[BODYHASH_MDMAX];
 };
@@ -91,8 +98,10 @@ bodyhash_free(struct bodyhash **bhp)
 
 	if (bhp == NULL || *bhp == NULL)
 		return;
-	for (i = 0; i < (*bhp)->n; i++)
+	for (i = 0; i < (*bhp)->n; i++) {
 		EVP_MD_CTX_free((*bhp)->c[i].ctx);
+		free((*bhp)->c[i].stage);
+	}
 	free(*bhp);
 	*bhp = NULL;
 }
@@ -122,17 +131,34 @@ bodyhash_want(struct bodyhash *bh, enum bodyhash_canon c,
 	k->alg = a;
 	k->limit = l;
 	k->bol = true;
-	if ((k->ctx = EVP_MD_CTX_new()) == NULL ||
+	if ((k->stage = malloc(BH_STAGE)) == NULL ||
+	    (k->ctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(k->ctx, a == BODYHASH_SHA1 ? EVP_sha1() :
 	    EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(k->ctx);
+		free(k->stage);
 		(void)buf_why(why, AM_TEMP, "bodyhash: cannot start digest");
 		return (-1);
 	}
 	return (bh->n++);
 }
 
-/* bh_out - hash canonical bytes, up to the limit; count them all */
+/* bh_flush - hash the gathered short runs */
+static void
+bh_flush(struct bh_canon *k)
+{
+	if (k->nstage > 0 && EVP_DigestUpdate(k->ctx, k->stage, k->nstage) !=
+	    1)
+		k->failed = true;
+	k->nstage = 0;
+}
+
+/*
+ * bh_out - hash canonical bytes, up to the limit; count them all. A
+ * short run (a relaxed line, a CRLF) is gathered first: one digest call
+ * costs more than hashing a 70-byte line (OpenSSL's dispatch, a block
+ * function call per partial block); a long run is hashed where it lies.
+ */
 static void
 bh_out(struct bh_canon *k, const unsigned char *p, size_t n)
 {
@@ -145,8 +171,18 @@ bh_out(struct bh_canon *k, const unsigned char *p, size_t n)
 			take = (size_t)((unsigned long long)k->limit - k->len);
 	}
 	k->len += n;
-	if (take > 0 && EVP_DigestUpdate(k->ctx, p, take) != 1)
-		k->failed = true;
+	if (take == 0)
+		return;
+	if (take >= BH_DIRECT) {
+		bh_flush(k);
+		if (EVP_DigestUpdate(k->ctx, p, take) != 1)
+			k->failed = true;
+		return;
+	}
+	if (k->nstage + take > BH_STAGE)
+		bh_flush(k);
+	memcpy(k->stage + k->nstage, p, take);
+	k->nstage += take;
 }
 
 /* bh_blanks - hash the empty lines held back: content follows them */
@@ -354,6 +390,7 @@ bodyhash_final(struct bodyhash *bh, struct buf *why)
 		if (k->canon == BODYHASH_SIMPLE ? !k->bol || k->len == 0 :
 		    k->line)
 			bh_out(k, bh_crlfs, 2);	/* RFC 6376 3.4.3, 3.4.4 */
+		bh_flush(k);
 		if (EVP_DigestFinal_ex(k->ctx, k->md, &k->mdlen) != 1)
 			k->failed = true;
 		if (k->failed) {
