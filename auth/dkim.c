@@ -15,11 +15,21 @@
  *	  tail (a DKIM-Signature then reads as "signature data corrupt").
  *	  Without the flag a bare LF is hashed as is and simple header
  *	  canonicalization fails. dkimv_header() therefore writes CRLF
- *	  itself. For the body, FIXCRLF copies every chunk byte by byte
- *	  (40% of the body time, measured): dkimv_body() finds bare LF and
- *	  CR with memchr() and feeds CRLF in their place itself, so a body
- *	  in SMTP form, which is what an MTA sends, goes to the library
- *	  untouched.
+ *	  itself.
+ *	- The body is hashed by auth/bodyhash.c, once per distinct
+ *	  (canonicalization, algorithm, l=), not by the library (half of
+ *	  all instructions, byte by byte): the library gets no body, checks
+ *	  the header signature (DKIM_SIGFLAG_PASSED), and compares bh= with
+ *	  the hash of an empty body; dkimv_judge() puts our comparison in
+ *	  its place. Except with l=: the library marks a signature whose l=
+ *	  passes the body it saw DKIM_SIGERROR_TOOLARGE_L and then never
+ *	  checks it, so when a signature has l= the library is fed the body
+ *	  too (dkimv_crlf(): bare LF and CR made CRLF, found with memchr(),
+ *	  as FIXCRLF would copy every chunk byte by byte).
+ *	- Without FIXCRLF the library refuses a body whose last line has no
+ *	  CRLF (dkim_eom() says "CRLF at end of body missing", the body
+ *	  hash unchecked). RFC 6376 3.4.3 and 3.4.4 add the CRLF; bodyhash
+ *	  does, and dkimv_eom() feeds it to the library when it is fed.
  *	- A key lookup answering DKIM_CBSTAT_TRYAGAIN (or ERROR) makes
  *	  dkim_eoh() stop at that signature; dkim_eom() then asks again
  *	  (two DNS timeouts) and reports plain DKIM_STAT_BADSIG, the
@@ -73,6 +83,7 @@
 
 #include <opendkim/dkim.h>
 
+#include "auth/bodyhash.h"
 #include "auth/dkim.h"
 #include "auth/dkimcov.h"
 #include "auth/dkimsig.h"
@@ -130,6 +141,11 @@ struct dkimv_msg {
 	struct dkimcov cov;		/* body length, singleton fields */
 	bool	 count_len;		/* a signature has l=: count body */
 	bool	 last_cr;		/* the body so far ends in CR */
+	bool	 last_lf;		/* ... in LF, or is empty */
+	struct bodyhash *bh;		/* our body hashes */
+	int	 nbh;
+	DKIM_SIGINFO *bhsig[LIM_DKIM_SIGS];	/* signature ... */
+	int	 bhidx[LIM_DKIM_SIGS];	/* ... and its body hash */
 	int	 nnotes;
 	struct dkimv_keynote notes[LIM_DKIM_SIGS];
 };
@@ -344,6 +360,12 @@ dkimv_msg_new(struct dkimv *v, const char *id, struct buf *why)
 	(void)snprintf(m->id, sizeof(m->id), "%s", id != NULL ? id : "");
 	m->field = buf_new(LIM_HEADER);
 	m->dnswhy = buf_new(LIM_REASON);
+	m->last_lf = true;
+	if ((m->bh = bodyhash_new()) == NULL) {
+		buf_why(why, AM_TEMP, "dkim: out of memory");
+		dkimv_msg_free(&m);
+		return (NULL);
+	}
 	m->dkim = dkim_verify(v->lib, (const unsigned char *)m->id, NULL, &st);
 	if (m->dkim == NULL) {
 		buf_why(why, AM_TEMP, "dkim: dkim_verify: %s",
@@ -369,6 +391,7 @@ dkimv_msg_free(struct dkimv_msg **mp)
 		(void)dkim_free(m->dkim);
 	buf_free(&m->field);
 	buf_free(&m->dnswhy);
+	bodyhash_free(&m->bh);
 	free(m);
 	*mp = NULL;
 }
@@ -524,6 +547,41 @@ dkimv_any_l(struct dkimv_msg *m, DKIM_STAT eoh)
 	return (false);
 }
 
+/*
+ * dkimv_bh_want - ask bodyhash for the body hash of every signature the
+ * library parsed: its body canonicalization, hash and l=
+ */
+static int
+dkimv_bh_want(struct dkimv_msg *m, DKIM_STAT eoh, struct buf *why)
+{
+	DKIM_SIGINFO **sigs;
+	dkim_canon_t bc;
+	dkim_alg_t alg;
+	ssize_t	 l;
+	int	 i, n, idx;
+
+	if (eoh == DKIM_STAT_NOSIG ||
+	    dkim_getsiglist(m->dkim, &sigs, &n) != DKIM_STAT_OK)
+		return (AM_OK);
+	for (i = 0; i < n && m->nbh < LIM_DKIM_SIGS; i++) {
+		if ((dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_IGNORE) != 0 ||
+		    dkim_sig_getcanonlen(m->dkim, sigs[i], NULL, NULL, &l) !=
+		    DKIM_STAT_OK || dkim_sig_getcanons(sigs[i], NULL, &bc) !=
+		    DKIM_STAT_OK || dkim_sig_getsignalg(sigs[i], &alg) !=
+		    DKIM_STAT_OK)
+			continue;	/* unparsed: judged without a hash */
+		idx = bodyhash_want(m->bh, bc == DKIM_CANON_RELAXED ?
+		    BODYHASH_RELAXED : BODYHASH_SIMPLE, alg ==
+		    DKIM_SIGN_RSASHA1 ? BODYHASH_SHA1 : BODYHASH_SHA256, l,
+		    why);
+		if (idx < 0)
+			return (AM_TEMP);
+		m->bhsig[m->nbh] = sigs[i];
+		m->bhidx[m->nbh++] = idx;
+	}
+	return (AM_OK);
+}
+
 /* dkimv_eoh - end of header: the library looks up keys now */
 int
 dkimv_eoh(struct dkimv_msg *m, struct buf *why)
@@ -549,6 +607,12 @@ dkimv_eoh(struct dkimv_msg *m, struct buf *why)
 	}
 	st = dkim_eoh(m->dkim);
 	m->count_len = dkimv_any_l(m, st);
+	if (dkimv_bh_want(m, st, why) != AM_OK) {
+		(void)snprintf(m->failwhy, sizeof(m->failwhy), "%s",
+		    buf_str(why));
+		m->failed = true;
+		return (AM_TEMP);
+	}
 	return (dkimv_libstat(m, st, "dkim_eoh", why));
 }
 
@@ -611,6 +675,7 @@ dkimv_crlf(struct dkimv_msg *m, const unsigned char *p, size_t n,
 	if (rc == AM_OK)
 		rc = dkimv_feed(m, run, (size_t)(end - run), why);
 	m->last_cr = end[-1] == '\r';
+	m->last_lf = end[-1] == '\n';
 	return (rc);
 }
 
@@ -627,6 +692,9 @@ dkimv_body(struct dkimv_msg *m, const unsigned char *p, size_t n,
 		return (buf_why(why, AM_PERM, "dkim: body out of order"));
 	if (m->failed)
 		return (buf_why(why, AM_TEMP, "%s", m->failwhy));
+	(void)bodyhash_update(m->bh, p, n);
+	if (!m->count_len)
+		return (AM_OK);		/* the library needs no body */
 	return (dkimv_crlf(m, p, n, why));
 }
 
@@ -678,12 +746,26 @@ dkimv_judge_note(const struct dkimv_keynote *n, struct dkim_sig_result *r)
 	return (true);
 }
 
+/* dkimv_bh - our body hash against the signature's bh= */
+static int
+dkimv_bh(struct dkimv_msg *m, DKIM_SIGINFO *sig)
+{
+	int	 i;
+
+	for (i = 0; i < m->nbh; i++)
+		if (m->bhsig[i] == sig)
+			return (bodyhash_b64eq(m->bh, m->bhidx[i],
+			    (const char *)dkimsig_tag(sig, "bh")) ?
+			    DKIM_SIGBH_MATCH : DKIM_SIGBH_MISMATCH);
+	return (DKIM_SIGBH_UNTESTED);
+}
+
 /* dkimv_judge - RFC 8601 2.7.1 result of one signature */
 static void
 dkimv_judge(struct dkimv_msg *m, DKIM_SIGINFO *sig, struct dkim_sig_result *r)
 {
 	if (!dkimv_judge_note(dkimv_note_find(m, sig, NULL, NULL), r))
-		dkimsig_judge(sig, m->v->min_key_bits, r);
+		dkimsig_judge(sig, dkimv_bh(m, sig), m->v->min_key_bits, r);
 }
 
 /*
@@ -741,9 +823,14 @@ dkimv_eom(struct dkimv_msg *m, struct dkim_result *res_r, struct buf *why)
 	m->state = DKIMV_DONE;
 	if (m->failed)
 		return (buf_why(why, AM_TEMP, "%s", m->failwhy));
-	if (m->last_cr && (rc = dkimv_feed(m, (const unsigned char *)"\n", 1,
-	    why)) != AM_OK)
+	if (m->count_len && m->last_cr && (rc = dkimv_feed(m,
+	    (const unsigned char *)"\n", 1, why)) != AM_OK)
 		return (rc);
+	if (m->count_len && !m->last_cr && !m->last_lf && (rc = dkimv_feed(m,
+	    (const unsigned char *)"\r\n", 2, why)) != AM_OK)
+		return (rc);		/* RFC 6376 3.4.3: the last CRLF */
+	if (bodyhash_final(m->bh, why) != AM_OK)
+		return (AM_TEMP);
 	st = dkim_eom(m->dkim, NULL);
 	if ((rc = dkimv_libstat(m, st, "dkim_eom", why)) != AM_OK)
 		return (rc);

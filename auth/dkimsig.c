@@ -9,7 +9,10 @@
  *
  *	Facts about libopendkim 2.11.0~beta2 behind the mapping: a
  *	signature the library never got to has neither PASSED nor
- *	PROCESSED; DKIM_SIGERROR_BADSIG covers a bad body hash too;
+ *	PROCESSED; DKIM_SIGERROR_BADSIG covers a bad body hash too, and
+ *	the library compares bh= with the hash of the body it was fed,
+ *	usually none (auth/bodyhash.c hashes the body): BADSIG with
+ *	DKIM_SIGFLAG_PASSED is that comparison, and our bh decides;
  *	dkim_sig_getkeysize() says 0 for Ed25519; DKIM_SIGERROR_SUBDOMAIN
  *	is a key with t=s refusing i= in a subdomain of d= (RFC 6376
  *	3.6.1): the key is unusable, permerror, not fail.
@@ -147,11 +150,10 @@ dkimsig_verified(DKIM_SIGINFO *sig, unsigned min_key_bits,
 
 /* dkimsig_clean - no error recorded: look at flags and body hash */
 static void
-dkimsig_clean(DKIM_SIGINFO *sig, unsigned min_key_bits,
+dkimsig_clean(DKIM_SIGINFO *sig, int bh, unsigned min_key_bits,
     struct dkim_sig_result *r)
 {
 	unsigned flags = dkim_sig_getflags(sig);
-	int	 bh = dkim_sig_getbh(sig);
 
 	if ((flags & DKIM_SIGFLAG_PASSED) == 0) {
 		if ((flags & DKIM_SIGFLAG_PROCESSED) != 0)
@@ -199,7 +201,7 @@ static const struct {
 /* dkimsig_judge - RFC 8601 2.7.1 result of one signature the library
  * got a key for, or failed on by itself */
 void
-dkimsig_judge(DKIM_SIGINFO *sig, unsigned min_key_bits,
+dkimsig_judge(DKIM_SIGINFO *sig, int bh, unsigned min_key_bits,
     struct dkim_sig_result *r)
 {
 	int	 err = dkim_sig_geterror(sig);
@@ -208,14 +210,14 @@ dkimsig_judge(DKIM_SIGINFO *sig, unsigned min_key_bits,
 
 	if (es == NULL)
 		es = "unknown error";
-	if (err == DKIM_SIGERROR_UNKNOWN || err == DKIM_SIGERROR_OK) {
-		dkimsig_clean(sig, min_key_bits, r);
+	if (err == DKIM_SIGERROR_UNKNOWN || err == DKIM_SIGERROR_OK ||
+	    (err == DKIM_SIGERROR_BADSIG &&
+	    (dkim_sig_getflags(sig) & DKIM_SIGFLAG_PASSED) != 0)) {
+		dkimsig_clean(sig, bh, min_key_bits, r);
 		return;
 	}
 	if (err == DKIM_SIGERROR_BADSIG) {
-		dkimsig_set(r, DKIM_RES_FAIL, "%s",
-		    dkim_sig_getbh(sig) == DKIM_SIGBH_MISMATCH ?
-		    "body hash mismatch" : "signature did not verify");
+		dkimsig_set(r, DKIM_RES_FAIL, "signature did not verify");
 		return;
 	}
 	for (i = 0; i < AM_ARRAY_LEN(dkimsig_errtab); i++) {

@@ -753,3 +753,48 @@ dmarc_evaluate(struct dmarc *dm, const char *from_domain,
 		return (buf_why(why, AM_TEMP, "dmarc: out of memory"));
 	return (AM_OK);
 }
+
+/* dmarc_rank - how bad a result is, for combining author domains */
+static int
+dmarc_rank(enum dmarc_res r)
+{
+	static const int rank[] = {
+		[DMARC_RES_PASS] = 0, [DMARC_RES_NONE] = 1,
+		[DMARC_RES_PERMERROR] = 2, [DMARC_RES_FAIL] = 3,
+		[DMARC_RES_TEMPERROR] = 4,
+	};
+
+	return (rank[r]);
+}
+
+/* dmarc_evaluate_from - every author domain; the worst result wins */
+int
+dmarc_evaluate_from(struct dmarc *dm, const struct from_result *from,
+    bool any_authors, const struct spf_result *mailfrom,
+    const struct dkim_result *dkim, struct dmarc_result *res_r,
+    struct buf *why)
+{
+	struct dmarc_result one;
+	int	 i;
+
+	if (from->status != FROM_OK &&
+	    !(from->status == FROM_MULTIPLE_MAILBOXES &&
+	    (from->ndomains == 1 || any_authors))) {
+		res_r->result = DMARC_RES_PERMERROR;
+		snprintf(res_r->reason, sizeof(res_r->reason), "From: %s",
+		    from_status_str(from->status));
+		return (AM_OK);
+	}
+	for (i = 0; i < from->ndomains; i++) {
+		memset(&one, 0, sizeof(one));
+		if (dmarc_evaluate(dm, from->domains[i], mailfrom, dkim, &one,
+		    why) != AM_OK)
+			return (AM_TEMP);
+		if (i == 0 || dmarc_rank(one.result) >
+		    dmarc_rank(res_r->result) ||
+		    (one.result == res_r->result &&
+		    one.policy > res_r->policy))
+			*res_r = one;
+	}
+	return (AM_OK);
+}

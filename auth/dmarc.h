@@ -10,6 +10,10 @@
  *	int dmarc_evaluate(struct dmarc *dm, const char *from_domain,
  *	    const struct spf_result *mailfrom, const struct dkim_result *dkim,
  *	    struct dmarc_result *res_r, struct buf *why);
+ *	int dmarc_evaluate_from(struct dmarc *dm,
+ *	    const struct from_result *from, bool any_authors,
+ *	    const struct spf_result *mailfrom, const struct dkim_result *dkim,
+ *	    struct dmarc_result *res_r, struct buf *why);
  *	int dmarc_org_domain(const struct dmarc *dm, const char *domain,
  *	    char *dst, size_t len);
  *	void dmarc_prefetch(struct dmarc *dm, const char *from_domain);
@@ -51,6 +55,14 @@
  *	permerror	from_domain is not a domain name
  *	Returns AM_OK, the result being data; AM_TEMP on out of memory.
  *
+ *	dmarc_evaluate_from() is DMARC for a whole From: field: permerror
+ *	(reason "From: <status>") when it has no usable author domain, else
+ *	dmarc_evaluate() for every author domain, the worst result winning
+ *	(temperror, fail, permerror, none, pass; then the stronger policy),
+ *	so several authors pass only if every one passes (RFC 7489 6.6.1).
+ *	Several mailboxes count only if they share one domain, or if
+ *	any_authors is true (on_bad_from = accept).
+ *
  *	dmarc_org_domain() is the public suffix list's organizational
  *	domain of a domain (RFC 7489 3.2; psl.h), without DNS: AM_PERM when
  *	domain is a public suffix or no domain, AM_TEMP when no list is
@@ -65,6 +77,7 @@
 #ifndef AM_DMARC_H
 #define AM_DMARC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "auth/result.h"
@@ -87,6 +100,10 @@ void	dmarc_free(struct dmarc **dp);
 int	dmarc_evaluate(struct dmarc *dm, const char *from_domain,
 	    const struct spf_result *mailfrom, const struct dkim_result *dkim,
 	    struct dmarc_result *res_r, struct buf *why);
+int	dmarc_evaluate_from(struct dmarc *dm, const struct from_result *from,
+	    bool any_authors, const struct spf_result *mailfrom,
+	    const struct dkim_result *dkim, struct dmarc_result *res_r,
+	    struct buf *why);
 void	dmarc_prefetch(struct dmarc *dm, const char *from_domain);
 int	dmarc_org_domain(const struct dmarc *dm, const char *domain,
 	    char *dst, size_t len);

@@ -34,7 +34,8 @@
  *	other pct= value is ignored, so a record never gets random sampling.
  *
  *	dmarcrec_lib_check() lets libopendmarc parse the record as well and
- *	logs (debug) where it reads it differently; it never decides.
+ *	logs (debug) where it reads it differently; it never decides. With
+ *	debug lines off it does nothing (a library context per record).
  *	Returns AM_TEMP only when libopendmarc runs out of memory.
  * THREADS
  *	Reentrant once dmarcrec_init() has run (it is idempotent).

@@ -509,6 +509,28 @@ spf_prefix(char *s, size_t len, const char *pre)
 	return (0);
 }
 
+/*
+ * spf_prefetch - start the SPF record lookups of the HELO name (unless
+ * checked already) and of the MAIL FROM domain, read as
+ * spf_check_mailfrom() reads it: the answers are cached or on their way
+ * when the checks run at end of message
+ */
+void
+spf_prefetch(struct spf *sp, const char *helo, int helo_checked,
+    const char *mailfrom)
+{
+	char	 sender[LIM_ADDRESS];
+	const char *at;
+
+	if (!helo_checked && helo != NULL && spf_plausible(helo))
+		dns_prefetch(sp->dns, helo, DNS_T_TXT);
+	if (mailfrom == NULL || spf_unbracket(mailfrom, sender,
+	    sizeof(sender)) != 0 || sender[0] == '\0')
+		return;			/* too long, or the null sender */
+	if ((at = strrchr(sender, '@')) != NULL && spf_plausible(at + 1))
+		dns_prefetch(sp->dns, at + 1, DNS_T_TXT);
+}
+
 /* spf_check_mailfrom - check_host() for MAIL FROM (RFC 7208 2.4) */
 int
 spf_check_mailfrom(struct spf *sp, const struct addr *client,

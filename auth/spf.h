@@ -13,6 +13,8 @@
  *	int spf_check_mailfrom(struct spf *sp, const struct addr *client,
  *	    const char *helo, const char *mailfrom,
  *	    struct spf_result *res_r, struct buf *why);
+ *	void spf_prefetch(struct spf *sp, const char *helo,
+ *	    int helo_checked, const char *mailfrom);
  * DESCRIPTION
  *	libspf2 evaluates; its DNS layer is ours (dns_query), so SPF shares
  *	the resolver, cache and timeout with DKIM and DMARC.
@@ -28,6 +30,12 @@
  *	letters, digits, ".", "-", "_" and 8-bit bytes; res_r->identity is
  *	the peer's string with control bytes as '?'; both still need
  *	escaping where they are written.
+ *
+ *	spf_prefetch() starts the TXT lookups both checks will make first:
+ *	the HELO name's (unless helo_checked) and the MAIL FROM domain's,
+ *	read as spf_check_mailfrom() reads it; nothing for names a check
+ *	would not look up. Called at MAIL FROM, so the answers arrive
+ *	while the message does.
  *
  *	spf_set_timeout() sets the time budget of one check in
  *	milliseconds (default 20000, RFC 7208 4.6.4; <= 0: none): no lookup
@@ -56,5 +64,7 @@ int	spf_check_helo(struct spf *sp, const struct addr *client,
 int	spf_check_mailfrom(struct spf *sp, const struct addr *client,
 	    const char *helo, const char *mailfrom,
 	    struct spf_result *res_r, struct buf *why);
+void	spf_prefetch(struct spf *sp, const char *helo, int helo_checked,
+	    const char *mailfrom);
 
 #endif

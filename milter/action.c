@@ -67,7 +67,7 @@ action_apply(SMFICTX *ctx, const char *qid, const struct outcome *o)
 {
 	int	 i;
 
-	for (i = 0; i < o->ndel; i++)
+	for (i = o->ndel - 1; i >= 0; i--)	/* highest index first */
 		if (smfi_chgheader(ctx, (char *)o->del[i].name, o->del[i].idx,
 		    NULL) != MI_SUCCESS)
 			log_warn("%s: cannot delete %s #%d", qid,

@@ -20,7 +20,8 @@
  *	Several author mailboxes with different domains are refused as a
  *	bad From: by default (on_bad_from = reject); with on_bad_from =
  *	accept every author domain is evaluated and the worst result wins,
- *	so the message passes only if every author domain passes.
+ *	so the message passes only if every author domain passes
+ *	(dmarc_evaluate_from() in auth/dmarc.c).
  * SEE ALSO
  *	RFC 7489 6.6.1 (several authors), RFC 8601 5 (removing forged
  *	results)
@@ -40,48 +41,15 @@
 #include "util/logline.h"
 #include "util/metrics.h"
 
-/* dmarc_rank - how bad a result is, for combining author domains */
-static int
-dmarc_rank(enum dmarc_res r)
-{
-	static const int rank[] = {
-		[DMARC_RES_PASS] = 0, [DMARC_RES_NONE] = 1,
-		[DMARC_RES_PERMERROR] = 2, [DMARC_RES_FAIL] = 3,
-		[DMARC_RES_TEMPERROR] = 4,
-	};
-
-	return (rank[r]);
-}
-
-/* eval_dmarc - DMARC for every author domain; the worst result wins */
+/* eval_dmarc - DMARC for the From: field's author domains */
 static int
 eval_dmarc(struct conn *c, struct msg *m)
 {
-	const struct conf *cf = c->snap->cf;
 	struct auth_results *r = &m->res;
-	struct dmarc_result one;
-	int	 i;
 
-	if (r->from.status != FROM_OK &&
-	    !(r->from.status == FROM_MULTIPLE_MAILBOXES &&
-	    (r->from.ndomains == 1 || cf->on_bad_from == CONF_BADFROM_ACCEPT))) {
-		r->dmarc.result = DMARC_RES_PERMERROR;
-		snprintf(r->dmarc.reason, sizeof(r->dmarc.reason),
-		    "From: %s", from_status_str(r->from.status));
-		return (AM_OK);
-	}
-	for (i = 0; i < r->from.ndomains; i++) {
-		memset(&one, 0, sizeof(one));
-		if (dmarc_evaluate(c->snap->dmarc, r->from.domains[i],
-		    &r->mailfrom, &r->dkim, &one, c->why) != AM_OK)
-			return (AM_TEMP);
-		if (i == 0 || dmarc_rank(one.result) >
-		    dmarc_rank(r->dmarc.result) ||
-		    (one.result == r->dmarc.result &&
-		    one.policy > r->dmarc.policy))
-			r->dmarc = one;
-	}
-	return (AM_OK);
+	return (dmarc_evaluate_from(c->snap->dmarc, &r->from,
+	    c->snap->cf->on_bad_from == CONF_BADFROM_ACCEPT, &r->mailfrom,
+	    &r->dkim, &r->dmarc, c->why));
 }
 
 /* eval_results - DKIM, From: and DMARC for a message */
@@ -105,17 +73,11 @@ static int
 eval_edits(struct conn *c, struct msg *m)
 {
 	struct outcome *o = &m->out;
-	int	 i;
 
 	if (o->d.verdict == VERDICT_REJECT || o->d.verdict == VERDICT_TEMPFAIL)
 		return (AM_OK);
-	if (m->nforged > 0) {
-		if ((o->del = calloc((size_t)m->nforged, sizeof(*o->del))) ==
-		    NULL)
-			return (AM_TEMP);
-		for (i = m->nforged - 1; i >= 0; i--)	/* highest index first */
-			o->del[o->ndel++] = m->forged[i];
-	}
+	o->del = m->forged;		/* applied highest index first */
+	o->ndel = m->nforged;
 	if (authres_format(c->authserv_id, &m->res, o->authres) != AM_OK ||
 	    client_authres(c, o->authres) != AM_OK)
 		return (AM_TEMP);

@@ -93,7 +93,6 @@ msg_reset(struct conn *c)
 	if (m == NULL)
 		return;
 	dkimv_msg_free(&m->dkim);
-	buf_free(&m->from);
 	buf_free(&m->hdrs);
 	buf_free(&m->out.authres);
 	buf_free(&m->out.rspf);
@@ -101,8 +100,7 @@ msg_reset(struct conn *c)
 	buf_free(&m->out.subject);
 	buf_free(&m->subject);
 	buf_free(&m->out.warn);
-	free(m->forged);
-	free(m->out.del);
+	free(m->forged);		/* m->out.del borrows it */
 	free(m);
 	c->msg = NULL;
 }
@@ -128,7 +126,6 @@ msg_alloc(void)
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return (NULL);
 	snprintf(m->qid, sizeof(m->qid), "NOQUEUE");
-	m->from = buf_new(LIM_HEADER);
 	m->out.authres = buf_new(LIM_AUTHRES);
 	m->out.rspf = buf_new(LIM_AUTHRES);
 	m->out.tag = buf_new(LIM_AUTHRES);
@@ -153,26 +150,6 @@ msg_spf(struct conn *c, struct msg *m)
 	    &m->res.mailfrom, c->why) != AM_OK)
 		return (msg_fail(c, "spf-mailfrom"));
 	return (AM_OK);
-}
-
-/* msg_prefetch_spf - start the SPF record lookups of both identities */
-static void
-msg_prefetch_spf(struct conn *c, const struct msg *m)
-{
-	const char *at = strrchr(m->mailfrom, '@');
-	char	 dom[LIM_DOMAIN];
-	size_t	 n;
-
-	if (!c->helo_checked && c->helo[0] != '\0')
-		dns_prefetch(c->snap->dns, c->helo, DNS_T_TXT);
-	if (at == NULL)
-		return;			/* null sender: the HELO domain */
-	n = strcspn(at + 1, ">");
-	if (n == 0 || n >= sizeof(dom))
-		return;
-	memcpy(dom, at + 1, n);
-	dom[n] = '\0';
-	dns_prefetch(c->snap->dns, dom, DNS_T_TXT);
 }
 
 /*
@@ -207,7 +184,7 @@ msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
 		return (msg_fail(c, "dkim"));
 	if (c->snap->cf->report_failure)	/* failure reports: headers */
 		m->hdrs = buf_new(LIM_HEADER);
-	msg_prefetch_spf(c, m);
+	spf_prefetch(c->snap->spf, c->helo, c->helo_checked, m->mailfrom);
 	return (AM_OK);
 }
 
@@ -218,12 +195,8 @@ msg_from(struct conn *c, struct msg *m, const char *value)
 	struct from_result *f = &m->res.from;
 	int	 i;
 
-	if (buf_puts(m->from, value) != AM_OK) {
-		f->status = FROM_UNPARSEABLE;	/* over the cap */
-		snprintf(f->reason, sizeof(f->reason), "too long");
-		return;
-	}
-	header_from_parse(m->from->data, m->from->len, f);
+	/* parsed where it lies: over LIM_HEADER is "field too long" */
+	header_from_parse(value, strlen(value), f);
 	for (i = 0; i < f->ndomains; i++)
 		dmarc_prefetch(c->snap->dmarc, f->domains[i]);
 }

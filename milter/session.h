@@ -68,8 +68,8 @@ struct hdr_del {
 /* what msg_end() concluded: the verdict and the header edits */
 struct outcome {
 	struct decision d;
-	int	 ndel;			/* deletions, highest index first */
-	struct hdr_del *del;
+	int	 ndel;			/* deletions, in arrival order: */
+	const struct hdr_del *del;	/* apply the last first (borrowed) */
 	struct buf *authres;		/* our A-R value, or empty */
 	struct buf *rspf;		/* Received-SPF value, or empty */
 	const char *tag_name;		/* the tag header's name (tag.header) */
@@ -89,7 +89,6 @@ struct msg {
 	struct dkimv_msg *dkim;
 	int	 nheaders;
 	int	 nfrom;
-	struct buf *from;		/* value of the first From: */
 	struct buf *hdrs;		/* the header block, for failure
 					 * reports (report.failure) */
 	int	 nauthres;		/* Authentication-Results seen */

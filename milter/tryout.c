@@ -117,7 +117,7 @@ print_outcome(const struct outcome *o)
 {
 	int	 i;
 
-	for (i = 0; i < o->ndel; i++)
+	for (i = o->ndel - 1; i >= 0; i--)	/* as action_apply() */
 		printf("delete: %s #%d\n", o->del[i].name, o->del[i].idx);
 	if (o->authres->len > 0)
 		printf("add: Authentication-Results:%s%s\n",

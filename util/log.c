@@ -28,6 +28,13 @@ log_open(const char *ident, int to_stderr, int facility)
 		openlog(ident, LOG_PID | LOG_NDELAY, facility);
 }
 
+/* log_debugging - are debug lines on? (skip work done only for them) */
+int
+log_debugging(void)
+{
+	return (atomic_load(&log_debug_on));
+}
+
 /* log_set_debug - turn debug lines on or off */
 void
 log_set_debug(int on)

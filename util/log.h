@@ -9,6 +9,7 @@
  *	void log_warn(const char *fmt, ...);	peer misbehaved
  *	void log_info(const char *fmt, ...);	one summary per message
  *	void log_debug(const char *fmt, ...);	only with log_level debug
+ *	int log_debugging(void);	is log_level debug on?
  *	const char *log_escape(char *dst, size_t dstlen, const char *s,
  *	    size_t n);
  *	const char *log_escape_value(char *dst, size_t dstlen,
@@ -34,6 +35,7 @@
 
 void	log_open(const char *ident, int to_stderr, int facility);
 void	log_set_debug(int on);
+int	log_debugging(void);
 int	log_facility_parse(const char *name);
 void	log_err(const char *fmt, ...) LOG_FMT(1, 2);
 void	log_warn(const char *fmt, ...) LOG_FMT(1, 2);

@@ -2,7 +2,7 @@
  * NAME
  *	nullmilter - a libmilter milter that does nothing
  * SYNOPSIS
- *	nullmilter -p SOCKET [-n] [-x] [-a] [-T SECONDS]
+ *	nullmilter -p SOCKET [-n] [-x] [-a] [-m] [-T SECONDS]
  * DESCRIPTION
  *	The floor of the benchmark: every callback is registered and
  *	returns at once; end of message accepts. It shows what libmilter
@@ -15,6 +15,14 @@
  *	-a	add one header field at end of message (X-Null: 1), so the
  *		reply to end of message is two packets, as for a milter
  *		that adds Authentication-Results.
+ *	-m	negotiate exactly what authmilter negotiates
+ *		(milter/callbacks.c mlfi_negotiate): header values with
+ *		their leading space, no UNKNOWN; on a unix socket also no
+ *		RCPT and DATA steps and no reply at HELO, each header, end
+ *		of headers and each body chunk; the same actions (add and
+ *		change headers, quarantine). With -a, the floor authmilter
+ *		is measured against: the same protocol steps and packets,
+ *		no work.
  *	-T N	libmilter's I/O timeout (smfi_settimeout), default 60.
  *
  *	SOCKET is in libmilter syntax: inet:PORT@HOST or unix:/PATH.
@@ -30,13 +38,20 @@
 
 #include <libmilter/mfapi.h>
 
-static bool no_reply, skip_steps, add_header;
+static bool no_reply, skip_steps, add_header, mimic, mimic_quiet;
 
 /* rc - the answer of every step but end of message */
 static sfsistat
 rc(void)
 {
 	return (no_reply ? SMFIS_NOREPLY : SMFIS_CONTINUE);
+}
+
+/* rc_quiet - the answer of a step authmilter negotiates no reply for */
+static sfsistat
+rc_quiet(void)
+{
+	return (mimic ? (mimic_quiet ? SMFIS_NOREPLY : SMFIS_CONTINUE) : rc());
 }
 
 /* null_negotiate - ask for no-reply and skipped steps as told */
@@ -47,6 +62,16 @@ null_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 {
 	unsigned long want = 0;
 
+	if (mimic) {			/* as milter/callbacks.c */
+		want = SMFIP_NOUNKNOWN | SMFIP_HDR_LEADSPC;
+		if (mimic_quiet)
+			want |= SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NR_HELO |
+			    SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
+		*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
+		*pf1 = f1 & want;
+		*pf2 = *pf3 = 0;
+		return (SMFIS_CONTINUE);
+	}
 	if (no_reply)
 		want |= SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL |
 		    SMFIP_NR_RCPT | SMFIP_NR_DATA | SMFIP_NR_UNKN |
@@ -70,7 +95,7 @@ null_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 static sfsistat
 null_helo(SMFICTX *ctx, char *helo)
 {
-	return (rc());
+	return (rc_quiet());
 }
 
 static sfsistat
@@ -100,19 +125,19 @@ null_unknown(SMFICTX *ctx, const char *cmd)
 static sfsistat
 null_header(SMFICTX *ctx, char *name, char *value)
 {
-	return (rc());
+	return (rc_quiet());
 }
 
 static sfsistat
 null_eoh(SMFICTX *ctx)
 {
-	return (rc());
+	return (rc_quiet());
 }
 
 static sfsistat
 null_body(SMFICTX *ctx, unsigned char *p, size_t n)
 {
-	return (rc());
+	return (rc_quiet());
 }
 
 /* null_eom - accept, after one header field with -a */
@@ -139,7 +164,7 @@ null_close(SMFICTX *ctx)
 static struct smfiDesc desc = {
 	.xxfi_name = "nullmilter",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = SMFIF_ADDHDRS,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE,
 	.xxfi_connect = null_connect,
 	.xxfi_helo = null_helo,
 	.xxfi_envfrom = null_envfrom,
@@ -161,16 +186,17 @@ main(int argc, char **argv)
 	const char *sock = NULL;
 	int	 ch, timeout = 60;
 
-	while ((ch = getopt(argc, argv, "p:nxaT:")) != -1) {
+	while ((ch = getopt(argc, argv, "p:nxamT:")) != -1) {
 		switch (ch) {
 		case 'p': sock = optarg; break;
 		case 'n': no_reply = true; break;
 		case 'x': skip_steps = true; break;
 		case 'a': add_header = true; break;
+		case 'm': mimic = true; break;
 		case 'T': timeout = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: nullmilter -p SOCKET [-n] [-x] "
-			    "[-a] [-T SECONDS]\n");
+			    "[-a] [-m] [-T SECONDS]\n");
 			return (2);
 		}
 	}
@@ -178,8 +204,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "nullmilter: -p SOCKET is required\n");
 		return (2);
 	}
-	if (strncmp(sock, "unix:", 5) == 0 || strncmp(sock, "local:", 6) == 0)
+	if (strncmp(sock, "unix:", 5) == 0 || strncmp(sock, "local:", 6) == 0) {
 		unlink(strchr(sock, ':') + 1);
+		mimic_quiet = true;	/* authmilter's rule for no-reply */
+	}
 	if (smfi_setconn((char *)sock) != MI_SUCCESS ||
 	    smfi_settimeout(timeout) != MI_SUCCESS ||
 	    smfi_register(desc) != MI_SUCCESS) {

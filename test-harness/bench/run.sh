@@ -14,8 +14,11 @@
 #	127.0.0.1:53 (the namespace's resolv.conf points there, so
 #	OpenDMARC's system resolver finds it), authmilter, OpenDKIM (verify)
 #	and OpenDMARC (SPF, reject on failure) chained as Postfix chains
-#	them, and the do-nothing milter twice: answering every step, and
-#	negotiating no-reply (SMFIP_NR_*) for every step.
+#	them, and the do-nothing milter three times: answering every step,
+#	negotiating no-reply (SMFIP_NR_*) for every step, and (null-am)
+#	negotiating exactly authmilter's steps and adding one header field
+#	at end of message as authmilter adds Authentication-Results: the
+#	floor for authmilter's CPU per message in the same protocol mode.
 #
 #	mload drives each setup at c=1, 8, 32, 128 (--duration seconds a
 #	cell, after a warm-up pass over the set), then authmilter alone for
@@ -47,7 +50,8 @@
 # ENVIRONMENT
 #	AUTHMILTER	authmilter binary to use instead of building one
 #	BENCH_CONC	main concurrencies (default "1 8 32 128")
-#	BENCH_SETUPS	setups to run (default "authmilter pair null null-nr")
+#	BENCH_SETUPS	setups to run (default "authmilter pair null null-nr
+#			null-am")
 #	BENCH_EXTRA	0 to skip the body size, signature and c=256/512 rows
 #	DKIM_QUERYCACHE	1 to run OpenDKIM with QueryCache yes
 #	BENCH_AM_CONF	lines added to authmilter's configuration, e.g.
@@ -436,6 +440,7 @@ setup_args() {
 	pair) echo "-s $DKIM_SOCK -s $DMARC_SOCK -p $DKIM_PID -p $DMARC_PID" ;;
 	null) echo "-s $NULLR_SOCK -p $NULLR_PID" ;;
 	null-nr) echo "-s $NULLNR_SOCK -p $NULLNR_PID" ;;
+	null-am) echo "-s $NULLAM_SOCK -p $NULLAM_PID" ;;
 	esac
 }
 
@@ -447,7 +452,7 @@ kv() {
 # cell SETUP C DIR WARMUP ROWLABEL - one mload run; appends a table row,
 #	checks the verdicts, records failures in BAD_<setup>
 ROWS=()
-declare -A RATE P99 BAD
+declare -A RATE P99 CPU BAD
 cell() {
 	local setup=$1 c=$2 dir=$3 warm=$4 label=$5 n args out line
 	local msgs acc rej mm err dk ok=1 why=""
@@ -490,6 +495,7 @@ cell() {
 	[ $ok = 1 ] || BAD[$setup]="${BAD[$setup]:-}$label c=$c:$why; "
 	RATE[$label/$c]=$(kv rate "$line")
 	P99[$label/$c]=$(kv p99 "$line")
+	CPU[$label/$c]=$(kv cpu_ms_msg "$line")
 	ROWS+=("$label|$c|$(kv rate "$line")|$(kv p50 "$line")|$(kv p99 "$line")|$(kv cpu_ms_msg "$line")|$(kv rss_kb "$line")|acc=$acc rej=$rej tmp=$(kv tempfail "$line") err=$err")
 }
 
@@ -499,31 +505,33 @@ ratio() {
 }
 
 print_table() {
-	local r label c rate p50 p99 cpu rss tally xp xn
+	local r label c rate p50 p99 cpu rss tally xp xn xc
 
-	printf '| %-26s | %4s | %8s | %7s | %7s | %7s | %7s | %6s | %6s | %s |\n' \
-	    setup c msg/s "p50 ms" "p99 ms" "CPU ms" "RSS MiB" "x pair" "x NR-0" verdicts
-	printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' ---------------------------- ------ \
-	    ---------- --------- --------- --------- --------- -------- -------- --------------------------
+	printf '| %-26s | %4s | %8s | %7s | %7s | %7s | %7s | %6s | %6s | %6s | %s |\n' \
+	    setup c msg/s "p50 ms" "p99 ms" "CPU ms" "RSS MiB" "x pair" "x NR-0" "CPU/AM-0" verdicts
+	printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' ---------------------------- ------ \
+	    ---------- --------- --------- --------- --------- -------- -------- -------- --------------------------
 	for r in "${ROWS[@]}"; do
 		case $r in '|'*) echo "$r"; continue ;; esac
 		IFS='|' read -r label c rate p50 p99 cpu rss tally <<<"$r"
 		xp=""
 		xn=""
+		xc=""
 		if [ "$label" = authmilter ]; then
 			xp=$(ratio "$rate" "${RATE[pair/$c]:-}")
 			xn=$(ratio "$rate" "${RATE[null-nr/$c]:-}")
+			xc=$(ratio "$cpu" "${CPU[null-am/$c]:-}")
 		fi
-		printf '| %-26s | %4s | %8.0f | %7.2f | %7.2f | %7.3f | %7.1f | %6s | %6s | %s |\n' \
+		printf '| %-26s | %4s | %8.0f | %7.2f | %7.2f | %7.3f | %7.1f | %6s | %6s | %6s | %s |\n' \
 		    "$label" "$c" "$rate" "$p50" "$p99" "$cpu" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" \
-		    "${xp:--}" "${xn:--}" "$tally"
+		    "${xp:--}" "${xn:--}" "${xc:--}" "$tally"
 	done
 }
 
 # --------------------------------------------------------------- main ---
 CONCS=${BENCH_CONC:-"1 8 32 128"}
 [ "$SMOKE" = 1 ] && CONCS="1 8"
-SETUPS=${BENCH_SETUPS:-"authmilter pair null null-nr"}
+SETUPS=${BENCH_SETUPS:-"authmilter pair null null-nr null-am"}
 [ -n "$NS" ] || SETUPS=$(echo " $SETUPS " | sed 's/ pair / /')
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -543,6 +551,8 @@ start_null null 8894 || die "nullmilter"
 NULLR_PID=$NULL_PID NULLR_SOCK=$NULL_SOCK
 start_null null-nr 8895 -n || die "nullmilter -n"
 NULLNR_PID=$NULL_PID NULLNR_SOCK=$NULL_SOCK
+start_null null-am 8896 -m -a || die "nullmilter -m -a"
+NULLAM_PID=$NULL_PID NULLAM_SOCK=$NULL_SOCK
 
 for s in $SETUPS; do
 	first=1
@@ -559,17 +569,17 @@ done
 extra_rows() {
 	local xc=8 kb n c
 
-	ROWS+=("|   | authmilter, c=$xc: body size | | | | | | | | |")
+	ROWS+=("|   | authmilter, c=$xc: body size | | | | | | | | | |")
 	for kb in 4 64 256 1024; do
 		say "authmilter body ${kb} KB"
 		cell authmilter $xc "$T/gen/size/$kb" "$NSET" "body $kb KB"
 	done
-	ROWS+=("|   | authmilter, c=$xc: DKIM signatures per message | | | | | | | | |")
+	ROWS+=("|   | authmilter, c=$xc: DKIM signatures per message | | | | | | | | | |")
 	for n in 1 2 5 10; do
 		say "authmilter $n signatures"
 		cell authmilter $xc "$T/gen/sigs/$n" "$NSET" "$n signature(s)"
 	done
-	ROWS+=("|   | authmilter: concurrency | | | | | | | | |")
+	ROWS+=("|   | authmilter: concurrency | | | | | | | | | |")
 	for c in 256 512; do
 		say "authmilter c=$c"
 		cell authmilter "$c" "$T/gen/std" 0 "authmilter c=$c"
@@ -596,7 +606,9 @@ echo
 echo "CPU ms = utime+stime of the milter process(es) per message; RSS = peak (VmHWM)"
 echo "during the cell; x pair / x NR-0 = authmilter msg/s over OpenDKIM+OpenDMARC"
 echo "and over the no-reply do-nothing milter at the same c. null = do-nothing"
-echo "milter answering every step; null-nr = negotiating SMFIP_NR_* for every step."
+echo "milter answering every step; null-nr = negotiating SMFIP_NR_* for every step;"
+echo "null-am = negotiating exactly authmilter's steps, adding one field at end of"
+echo "message; CPU/AM-0 = authmilter's CPU per message over null-am's at the same c."
 echo
 print_table
 echo
