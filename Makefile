@@ -8,7 +8,7 @@
 #   make run        build and run in the foreground with conf/authmilter.conf
 
 CC	?= cc
-PKGS	 = libconfig libunbound opendkim milter openssl
+PKGS	 = libconfig libunbound opendkim milter openssl libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS	 = $(PKG_LIBS) -lspf2 -lopendmarc -lidn2 -lpthread
