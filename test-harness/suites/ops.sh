@@ -205,4 +205,25 @@ printf 'socket_mode = "0999";\n' >"$tmp/d.conf"
 out=$("$bin" -n -c "$tmp/d.conf" 2>&1)
 echo "$out" | grep -q 'socket_mode: "0999" is not an octal mode'
 check "socket-mode-checked" $? "$out"
+
+# --- 9. run-tests totals: a skip is not a pass, a TODO failure neither -
+fake=$tmp/fake
+mkdir -p "$fake/test-harness/lib" "$fake/test-harness/integration" \
+    "$fake/test-harness/suites"
+cp test-harness/run-tests "$fake/test-harness/"
+cp test-harness/lib/sanitizers.sh "$fake/test-harness/lib/"
+printf '#!/bin/sh\necho "ok - it/a"\n' >"$fake/test-harness/integration/run.sh"
+cat >"$fake/test-harness/suites/x.sh" <<'T'
+#!/bin/sh
+echo "ok - x/pass"
+echo "ok - x/skipped # SKIP no root"
+echo "not ok - x/known # TODO not yet"
+echo "not ok - x/broken"
+T
+chmod +x "$fake/test-harness/integration/run.sh" "$fake/test-harness/suites/x.sh"
+out=$("$fake/test-harness/run-tests" 2>&1)
+rc=$?
+last=$(echo "$out" | tail -1)
+[ "$last" = "2 passed, 1 failed, 2 skipped" ] && [ $rc -ne 0 ]
+check "run-tests-totals" $? "exit $rc; $last"
 exit 0
