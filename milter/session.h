@@ -15,6 +15,9 @@
  *	int msg_body(struct conn *c, const unsigned char *p, size_t n);
  *	int msg_end(struct conn *c, const char *qid);
  *	void msg_reset(struct conn *c);
+ *	bool msg_wants_body(const struct conn *c);
+ *	int msg_fail(struct conn *c, const char *stage);
+ *	int msg_spf(struct conn *c, struct msg *m);
  * DESCRIPTION
  *	The daemon's callbacks (callbacks.c) and the -t command (tryout.c)
  *	drive the same stages, so an operator's "why was this rejected?"

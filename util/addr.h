@@ -8,6 +8,7 @@
  *	int addr_format(const struct addr *a, char *dst, size_t len);
  *	int cidr_parse(const char *s, struct cidr *c_r);
  *	int cidr_match(const struct cidr *c, const struct addr *a);
+ *	int addr_from_sockaddr(const void *sa, struct addr *a_r);
  * DESCRIPTION
  *	IPv4 addresses are kept as such; an IPv4-mapped IPv6 address
  *	(::ffff:192.0.2.1) is converted to IPv4 on parse, so that SPF and
