@@ -226,4 +226,21 @@ rc=$?
 last=$(echo "$out" | tail -1)
 [ "$last" = "2 passed, 1 failed, 2 skipped" ] && [ $rc -ne 0 ]
 check "run-tests-totals" $? "exit $rc; $last"
+
+# --- 10. make install with DESTDIR and PREFIX ----------------------------
+d=$tmp/dest
+out=$(make -s install DESTDIR="$d" PREFIX=/opt/am 2>&1)
+rc=$?
+unitf=$d/opt/am/lib/systemd/system/authmilter.service
+[ $rc -eq 0 ] && [ -x "$d/opt/am/sbin/authmilter" ] &&
+    [ -f "$d/opt/am/share/man/man8/authmilter.8" ] &&
+    [ -f "$d/opt/am/share/man/man5/authmilter.conf.5" ] &&
+    grep -qx 'user = "authmilter";' "$d/etc/authmilter/authmilter.conf" &&
+    grep -qx "ExecStart=/opt/am/sbin/authmilter -f -c /etc/authmilter/authmilter.conf" \
+    "$unitf"
+check "make-install-destdir-prefix" $? "exit $rc; $out; $(find "$d" -type f)"
+echo 'mode = "monitor";' >>"$d/etc/authmilter/authmilter.conf"
+make -s install DESTDIR="$d" PREFIX=/opt/am >/dev/null 2>&1
+grep -q 'mode = "monitor";' "$d/etc/authmilter/authmilter.conf"
+check "make-install-keeps-etc-conf" $?
 exit 0

@@ -10,7 +10,8 @@
 # for Type=notify); the harness's real Postfix reaches it over the unix
 # socket as user postfix, and two messages get their verdicts (a DMARC
 # pass delivered with our Authentication-Results, a spoof refused 550);
-# ExecReload reloads; SIGTERM stops; dpkg --purge removes it all (TAP).
+# ExecReload reloads; SIGTERM lets a message in flight finish, then stops;
+# dpkg --purge removes it all (TAP).
 #
 # The configuration is the installed one plus the test's DNS server.
 set -u
@@ -168,6 +169,36 @@ poll 10 grep -q "reload: $T/pkg.conf loaded" "$T/pkg.log" &&
     grep -q RELOADING=1 "$T/notify.log" && kill -0 "$pkg_pid"
 check exec-reload $? "$(tail -3 "$T/pkg.log")"
 
+# SIGTERM with a message in flight: an SMTP session is open (smtpd holds
+# its milter connection), the daemon stops accepting but answers the rest
+# of that message, then exits
+cat >"$T/inflight.py" <<'PY'
+import os, smtplib, sys, time
+port, d = int(sys.argv[1]), sys.argv[2]
+s = smtplib.SMTP("127.0.0.1", port, timeout=60)
+s.ehlo("client.test.example")
+s.mail("alice@a.example")
+s.rcpt("pkg@rcpt.example")
+open(d + "/inflight.ready", "w").close()
+while not os.path.exists(d + "/inflight.go"):
+	time.sleep(0.1)
+code, _ = s.data(b"From: <alice@a.example>\r\nSubject: in flight\r\n"
+    b"\r\nbody\r\n")
+open(d + "/inflight.code", "w").write(str(code))
+s.quit()
+PY
+python3 "$T/inflight.py" "$SMTP_PORT" "$T" 2>"$T/inflight.err" &
+inflight_pid=$!
+poll 20 test -e "$T/inflight.ready"
+kill -TERM "$pkg_pid"
+poll 10 grep -q STOPPING=1 "$T/notify.log"
+sleep 1
+kill -0 "$pkg_pid" 2>/dev/null
+check sigterm-waits-for-message-in-flight $? "$(tail -3 "$T/pkg.log")"
+touch "$T/inflight.go"
+wait "$inflight_pid"
+[ "$(cat "$T/inflight.code" 2>/dev/null)" = 250 ]
+check in-flight-message-answered $? "$(cat "$T/inflight.err")"
 stop_pkg
 [ "${pkg_rc:-1}" -eq 0 ] && grep -q STOPPING=1 "$T/notify.log"
 check sigterm-stops $? "exit ${pkg_rc:-?}; $(tail -3 "$T/pkg.log")"
