@@ -6,10 +6,13 @@
 #   make lint       layering, banned calls, config keys vs man page
 #   make bench      benchmarks (test-harness/bench)
 #   make run        build and run in the foreground with conf/authmilter.conf
+#   make install    binary, man pages, /etc/authmilter, systemd unit, user
+#                   (PREFIX=/usr/local, DESTDIR)
+#   make deb        the Debian package in build/deb (dpkg-buildpackage)
 
 CC	?= cc
 PKGS	 = libconfig libunbound opendkim milter openssl libmicrohttpd \
-	   sqlite3 libpq zlib
+	   sqlite3 libpq zlib libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS	 = $(PKG_LIBS) -lspf2 -lopendmarc -lidn2 -lpthread
@@ -34,7 +37,8 @@ UNIT_SRCS = $(wildcard test-harness/unit/test_*.c)
 
 obj = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
-.PHONY: all san fuzz check unit lint bench run clean deps deps-test install
+.PHONY: all san fuzz check unit lint bench run clean deps deps-test install \
+	install-files deb
 
 all: $(B)/authmilter
 
@@ -116,23 +120,52 @@ unit: san
 	@test-harness/run-tests --unit-only
 
 check: deps-test
-	$(MAKE) san all fuzz build/params-dump
+	$(MAKE) san all fuzz build/params-dump deb
 	@test-harness/run-tests
 
 build/params-dump: test-harness/lint/params_dump.c conf/params.c conf/conf.h
 	@mkdir -p build
 	$(CC) $(CSTD) $(WARN) -I. -o $@ test-harness/lint/params_dump.c conf/params.c
 
-lint: build/params-dump
+lint: build/params-dump $(B)/authmilter
 	@test-harness/lint.sh
 
 bench: all
 	@test-harness/bench/run.sh
 
-install: all
-	install -D -m 0755 $(B)/authmilter $(DESTDIR)/usr/local/sbin/authmilter
-	install -D -m 0644 man/authmilter.8 $(DESTDIR)/usr/local/share/man/man8/authmilter.8
-	install -D -m 0644 man/authmilter.conf.5 $(DESTDIR)/usr/local/share/man/man5/authmilter.conf.5
+# --- installation (source installs; debian/rules uses install-files) ----
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+DOCDIR	?= $(PREFIX)/share/doc/authmilter
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+
+install: all install-files
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \
+	    dist/adduser.sh; fi
+
+install-files:
+	install -D -m 0755 $(B)/authmilter $(DESTDIR)$(SBINDIR)/authmilter
+	install -D -m 0644 man/authmilter.8 $(DESTDIR)$(MANDIR)/man8/authmilter.8
+	install -D -m 0644 man/authmilter.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man5/authmilter.conf.5
+	install -D -m 0644 conf/authmilter.conf \
+	    $(DESTDIR)$(DOCDIR)/examples/authmilter.conf
+	@mkdir -p $(DESTDIR)$(SYSCONFDIR)/authmilter
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/authmilter/authmilter.conf ]; then \
+	    echo "keeping $(DESTDIR)$(SYSCONFDIR)/authmilter/authmilter.conf"; \
+	else install -m 0644 dist/authmilter.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/authmilter/authmilter.conf; fi
+	@mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/authmilter.service.in \
+	    >$(DESTDIR)$(SYSTEMDUNITDIR)/authmilter.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/authmilter.service
+
+# the Debian package, built once (optimised, not sanitized) from a copy of
+# the tree in a temp dir; the .deb lands in build/deb/
+deb:
+	@test-harness/mkdeb.sh build/deb
 
 clean:
 	rm -rf build

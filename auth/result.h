@@ -3,6 +3,13 @@
  *	result - plain results of the SPF, DKIM, From: and DMARC checks
  * SYNOPSIS
  *	#include "auth/result.h"
+ *	const char *dkim_res_str(enum dkim_res r);
+ *	const char *dmarc_policy_str(enum dmarc_policy p);
+ *	const char *dmarc_res_str(enum dmarc_res r);
+ *	const char *dnsbl_res_str(enum dnsbl_res r);
+ *	const char *from_status_str(enum from_status s);
+ *	const char *iprev_res_str(enum iprev_res r);
+ *	const char *spf_res_str(enum spf_res r);
  * DESCRIPTION
  *	Plain structs, no library headers: policy/ and milter/ read these
  *	and nothing of libspf2, libopendkim or libopendmarc. Every string is

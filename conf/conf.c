@@ -9,6 +9,7 @@
  *	"file:line: reason" in why: syntax errors (from libconfig), unknown
  *	keys, wrong types, values out of bounds or not among the choices.
  */
+#include <errno.h>
 #include <libconfig.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +224,79 @@ walk(struct conf *cf, config_setting_t *group, const char *prefix,
 	return (AM_OK);
 }
 
+/*
+ * dotted_key - the "group.key" a file line starts with, if any
+ *
+ * libconfig has no dotted names: "dns.timeout = 1;" is a syntax error,
+ * or "duplicate setting name" after a "dns" group. Name the real cause.
+ */
+static int
+dotted_key(const char *path, int line, char *key, size_t keylen)
+{
+	static const char namech[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
+	char	 text[512], *k, *after;
+	FILE	*fp;
+	size_t	 n;
+	int	 i;
+
+	if (line <= 0 || (fp = fopen(path, "r")) == NULL)
+		return (0);
+	for (i = 0; i < line && fgets(text, sizeof(text), fp) != NULL; i++)
+		;
+	fclose(fp);
+	if (i != line)
+		return (0);
+	k = text + strspn(text, " \t");
+	n = strspn(k, namech);
+	after = k + n + strspn(k + n, " \t");
+	if (n == 0 || memchr(k, '.', n) == NULL || (*after != '=' &&
+	    *after != ':'))
+		return (0);
+	snprintf(key, keylen, "%.*s", (int)n, k);
+	return (strchr(key, '.') != NULL);
+}
+
+/* conf_read - parse path into lc; the errno when it cannot be read */
+static int
+conf_read(config_t *lc, const char *path, struct buf *why)
+{
+	char	 key[128];
+	FILE	*fp;
+	int	 ok, line;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return (buf_why(why, AM_PERM, "%s: %s", path,
+		    strerror(errno)));
+	ok = config_read(lc, fp);
+	fclose(fp);
+	if (ok)
+		return (AM_OK);
+	line = config_error_line(lc);
+	if (dotted_key(path, line, key, sizeof(key)))
+		return (buf_why(why, AM_PERM, "%s:%d: \"%s\": dotted keys "
+		    "cannot be written in the file; put the key in its group: "
+		    "%.*s = { %s = ...; };", path, line, key,
+		    (int)strcspn(key, "."), key, strchr(key, '.') + 1));
+	return (buf_why(why, AM_PERM, "%s:%d: %s", path, line,
+	    config_error_text(lc)));
+}
+
+/* conf_socket_mode - socket_mode as a number, or -1 if not octal <= 0777 */
+int
+conf_socket_mode(const struct conf *cf)
+{
+	const char *s = cf->socket_mode;
+	char	*end;
+	long	 n;
+
+	if (s[0] == '\0' || strspn(s, "01234567") != strlen(s) ||
+	    strlen(s) > 4)
+		return (-1);
+	n = strtol(s, &end, 8);
+	return (n > 0777 ? -1 : (int)n);
+}
+
 /* conf_defaults - a conf holding every default */
 static int
 conf_defaults(struct conf *cf, struct buf *why)
@@ -269,15 +343,16 @@ conf_load(const char *path, struct conf **cf_r, struct buf *why)
 		if ((cf->path = strdup(path)) == NULL)
 			st = buf_why(why, AM_TEMP, "out of memory");
 		config_init(&lc);
-		if (st == AM_OK && !config_read_file(&lc, path))
-			st = buf_why(why, AM_PERM, "%s:%d: %s", path,
-			    config_error_line(&lc),
-			    config_error_type(&lc) == CONFIG_ERR_FILE_IO ?
-			    "cannot read file" : config_error_text(&lc));
+		if (st == AM_OK)
+			st = conf_read(&lc, path, why);
 		if (st == AM_OK)
 			st = walk(cf, config_root_setting(&lc), "", why);
 		config_destroy(&lc);
 	}
+	if (st == AM_OK && conf_socket_mode(cf) < 0)
+		st = buf_why(why, AM_PERM, "%s: socket_mode: \"%s\" is not "
+		    "an octal mode from \"0000\" to \"0777\"",
+		    path ? path : "(defaults)", cf->socket_mode);
 	if (st == AM_OK && log_facility_parse(cf->syslog_facility) < 0)
 		st = buf_why(why, AM_PERM, "%s: syslog_facility: unknown "
 		    "facility \"%s\"", path ? path : "(defaults)",
@@ -406,6 +481,64 @@ conf_dump(const struct conf *cf, FILE *fp)
 		fputs("};\n", fp);
 	}
 	policyconf_dump(&cf->policy, fp);
+}
+
+/* conf_key_same - 1 if key p has the same value in a and b */
+int
+conf_key_same(const struct conf *a, const struct conf *b,
+    const struct param *p)
+{
+	const struct cidr_list *la, *lb;
+
+	switch (p->type) {
+	case PT_STR:
+		return (strcmp(*FIELD(a, p, char *), *FIELD(b, p, char *)) ==
+		    0);
+	case PT_BOOL:
+		return (*FIELD(a, p, bool) == *FIELD(b, p, bool));
+	case PT_INT:
+	case PT_ENUM:
+		return (*FIELD(a, p, int) == *FIELD(b, p, int));
+	case PT_CIDRS:
+		la = FIELD(a, p, struct cidr_list);
+		lb = FIELD(b, p, struct cidr_list);
+		return (la->n == lb->n && (la->n == 0 ||
+		    memcmp(la->v, lb->v, la->n * sizeof(*la->v)) == 0));
+	case PT_DNSBL:			/* reloadable: never asked */
+		break;
+	}
+	am_panic("conf_key_same: bad type %d", p->type);
+}
+
+/*
+ * conf_key_keep - give dst the value src has for key p (a reload keeps
+ * the running value of a key that needs a restart)
+ */
+int
+conf_key_keep(struct conf *dst, const struct conf *src,
+    const struct param *p, struct buf *why)
+{
+	char	*copy;
+
+	switch (p->type) {
+	case PT_STR:
+		if ((copy = strdup(*FIELD(src, p, char *))) == NULL)
+			return (buf_why(why, AM_TEMP, "out of memory"));
+		free(*FIELD(dst, p, char *));
+		*FIELD(dst, p, char *) = copy;
+		return (AM_OK);
+	case PT_BOOL:
+		*FIELD(dst, p, bool) = *FIELD(src, p, bool);
+		return (AM_OK);
+	case PT_INT:
+	case PT_ENUM:
+		*FIELD(dst, p, int) = *FIELD(src, p, int);
+		return (AM_OK);
+	case PT_CIDRS:
+	case PT_DNSBL:
+		break;
+	}
+	am_panic("conf_key_keep: %s cannot be kept", p->key);
 }
 
 /* conf_is_trusted - 1 if a lies in trusted_networks */

@@ -8,12 +8,25 @@
  *	void conf_free(struct conf **cfp);
  *	void conf_dump(const struct conf *cf, FILE *fp);
  *	int conf_is_trusted(const struct conf *cf, const struct addr *a);
+ *	const char *conf_enum_str(const char *key, int value);
+ *	int conf_socket_mode(const struct conf *cf);
+ *	int conf_key_same(const struct conf *a, const struct conf *b,
+ *	    const struct param *p);
+ *	int conf_key_keep(struct conf *dst, const struct conf *src,
+ *	    const struct param *p, struct buf *why);
  * DESCRIPTION
  *	conf_load() reads a libconfig file, applies the defaults of the
  *	params table (params.c: the only list of keys), checks every value
  *	against its type and bounds, and refuses unknown keys. On error it
  *	returns AM_PERM with "file:line: reason" in why and stores nothing.
  *	A NULL path loads the defaults alone.
+ *
+ *	conf_socket_mode() is socket_mode as a number (checked by
+ *	conf_load: octal, at most 0777).
+ *
+ *	conf_key_same() compares one key of two confs; conf_key_keep()
+ *	copies one key's value (reload keeps the running value of a key
+ *	that needs a restart, so the next reload compares against it).
  *
  *	conf_dump() prints every key with its effective value, in the
  *	table's order and in libconfig syntax (for -n).
@@ -139,6 +152,9 @@ struct conf {
 	int	 milter_max_connections;
 	int	 milter_thread_stack;	/* KiB */
 	int	 on_bad_header_bytes;	/* enum conf_hdrbytes */
+	/* operations (issue 12) */
+	char	*socket_mode;		/* octal text, checked: "0660" */
+	char	*socket_group;		/* "": the user's group */
 };
 
 /* one key of the params table */
@@ -163,6 +179,11 @@ void	conf_free(struct conf **cfp);
 void	conf_dump(const struct conf *cf, FILE *fp);
 int	conf_is_trusted(const struct conf *cf, const struct addr *a);
 const char *conf_enum_str(const char *key, int value);
+int	conf_socket_mode(const struct conf *cf);
+int	conf_key_same(const struct conf *a, const struct conf *b,
+	    const struct param *p);
+int	conf_key_keep(struct conf *dst, const struct conf *src,
+	    const struct param *p, struct buf *why);
 
 /* conf/dnsbl.c: the dnsbl list (libconfig setting passed as void *) */
 int	conf_dnsbl_set(struct dnsbl_list *l, void *setting, unsigned *line_r,

@@ -70,7 +70,7 @@ const struct param conf_params[] = {
 	    "shorter RSA keys never give dkim=pass"},
 	{"dmarc.org_domain", PT_ENUM, "treewalk", 0, 0, orgdom_choices,
 	    O(dmarc_org_domain), true,
-	    "organizational domains: treewalk (RFC 9989) or psl (RFC 7489)"},
+	    "organizational domains: treewalk (RFC 9989) or psl (the list)"},
 	{"dmarc.max_queries", PT_INT, "20", 8, 100, NULL,
 	    O(dmarc_max_queries), true,
 	    "_dmarc lookups per author domain, after the cache"},
@@ -154,6 +154,11 @@ const struct param conf_params[] = {
 	{"on_bad_header_bytes", PT_ENUM, "reject", 0, 0, hdrbytes_choices,
 	    O(on_bad_header_bytes), true,
 	    "header field with a bare CR, bare LF or NUL: reject or tag"},
+	/* operations (issue 12): the unix socket's permissions */
+	{"socket_mode", PT_STR, "0660", 0, 0, NULL, O(socket_mode), false,
+	    "permissions of a unix socket, octal (a string: \"0660\")"},
+	{"socket_group", PT_STR, "", 0, 0, NULL, O(socket_group), false,
+	    "group of a unix socket (e.g. postfix); empty: the user's group"},
 };
 
 const size_t conf_nparams = sizeof(conf_params) / sizeof(conf_params[0]);

@@ -10,6 +10,19 @@
  *	int dns_query(struct dns *d, const char *name, int type,
  *	    struct dns_answer **ans_r, struct buf *why);
  *	void dns_answer_free(struct dns_answer **ap);
+ *	const char *dns_status_str(int status);
+ *	struct dns *dns_mock_new(void);
+ *	struct dns_answer *dns_answer_oom(void);
+ *	unsigned dns_mock_prefetches(const struct dns *d);
+ *	unsigned dns_mock_queries(const struct dns *d);
+ *	void dns_mock_add(struct dns *d, const char *name, int type,
+ *	    const char *text);
+ *	void dns_mock_add_txt(struct dns *d, const char *name,
+ *	    const void *data, size_t len);
+ *	void dns_mock_delay(struct dns *d, const char *name, unsigned ms);
+ *	void dns_mock_fail(struct dns *d, const char *name, int type,
+ *	    int status);
+ *	void dns_prefetch(struct dns *d, const char *name, int type);
  * DESCRIPTION
  *	dns_new() makes one process-wide resolver: libunbound, forwarding to
  *	nameservers (space-separated "addr" or "addr@port"; NULL or "" means

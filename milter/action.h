@@ -4,7 +4,8 @@
  * SYNOPSIS
  *	#include "milter/action.h"
  *
- *	sfsistat action_apply(SMFICTX *ctx, const struct outcome *o);
+ *	sfsistat action_apply(SMFICTX *ctx, const char *qid,
+ *	    const struct outcome *o);
  *	sfsistat action_reply(SMFICTX *ctx, const struct decision *d);
  * DESCRIPTION
  *	action_apply() runs at end of message: deletes the forged

@@ -5,8 +5,7 @@
  *	#include "milter/callbacks.h"
  *
  *	extern struct smfiDesc callbacks_desc;
-
-void	callbacks_setup(const char *socket);
+ *
  *	void callbacks_setup(const char *socket);
  * DESCRIPTION
  *	callbacks_setup() is called once before smfi_register(): the

@@ -17,8 +17,20 @@
  *	privileges, build the resolver and the live snapshot,
  *	start the signal thread and hand over to libmilter.
  *
- *	Signals: SIGUSR1 reloads the configuration (our sigwait thread);
- *	SIGTERM, SIGINT and SIGHUP stop (libmilter's own signal thread).
+ *	Signals: every thread blocks them but the main thread, whose
+ *	handlers write them to a pipe it reads while a second thread runs
+ *	smfi_main(). A signal sent to the process goes to a thread that does
+ *	not block it, so libmilter's own sigwait thread, which would stop on
+ *	SIGHUP, does not see them (the milter thread starts smfi_main() only
+ *	after the main thread has unblocked them).
+ *	SIGHUP and SIGUSR1 reload the configuration (on the reload thread,
+ *	so the main thread is back at its pipe at once); SIGTERM and SIGINT
+ *	stop: STOPPING=1, smfi_stop(), a connection to our own socket
+ *	wakes libmilter's accept loop, and the connections in flight get
+ *	STOP_GRACE_MS to finish their messages before the process exits.
+ *
+ *	Under systemd (Type=notify) READY=1 follows the listening socket,
+ *	RELOADING=1 and READY=1 bracket a reload (notify.c).
  * SEE ALSO
  *	authmilter(8), authmilter.conf(5)
  */
@@ -33,8 +45,11 @@
 #include <grp.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <poll.h>
 #include <pwd.h>
+#include <semaphore.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +62,9 @@
 #include "milter/callbacks.h"
 #include "milter/metrics_http.h"
 #include "milter/connlimit.h"
+#include "milter/notify.h"
 #include "milter/snap.h"
+#include "milter/sock.h"
 #include "milter/tryout.h"
 #include "util/am.h"
 #include "util/log.h"
@@ -55,6 +72,20 @@
 
 #define DEF_CONF	"/etc/authmilter/authmilter.conf"
 #define AM_VERSION	"0.1.0"
+#define STOP_GRACE_MS	10000	/* in-flight messages at SIGTERM */
+
+/* the reload thread's inbox: a count of requests, under reload_mu */
+static pthread_mutex_t reload_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t reload_cv = PTHREAD_COND_INITIALIZER;
+static int reload_pending;
+
+/*
+ * Signals: the main thread alone leaves them unblocked, with handlers
+ * that write the signal number here; a process-directed signal goes to
+ * a thread that does not block it, so libmilter's sigwait thread (which
+ * stops on SIGHUP) never sees one.
+ */
+static int sig_pipe[2];
 
 struct opts {
 	const char *conf;
@@ -173,6 +204,10 @@ check_all(const char *path, struct buf *why)
 	}
 	snap_release(&sp);
 	dns_free(&dns);
+	if (getuid() == 0 && cf->user[0] == '\0')
+		fprintf(stderr, "authmilter: warning: %s: no user set: the "
+		    "daemon would parse mail as root (set user = "
+		    "\"authmilter\";)\n", path);
 	return (cf);
 }
 
@@ -186,6 +221,8 @@ drop_privileges(const char *user, struct buf *why)
 		return (AM_OK);
 	if ((pw = getpwnam(user)) == NULL)
 		return (buf_why(why, AM_PERM, "user %s: unknown", user));
+	if (getuid() == pw->pw_uid && geteuid() == pw->pw_uid)
+		return (AM_OK);		/* started as that user (systemd) */
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
 	    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
 		return (buf_why(why, AM_PERM, "cannot become %s: %s", user,
@@ -195,7 +232,7 @@ drop_privileges(const char *user, struct buf *why)
 
 /* daemonize - detach from the terminal; before any thread exists */
 static void
-daemonize(void)
+daemonize(bool keep_stderr)
 {
 	int	 fd;
 
@@ -214,7 +251,8 @@ daemonize(void)
 	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
 		dup2(fd, 0);
 		dup2(fd, 1);
-		dup2(fd, 2);
+		if (!keep_stderr)
+			dup2(fd, 2);
 		if (fd > 2)
 			close(fd);
 	}
@@ -236,20 +274,21 @@ write_pidfile(const char *path)
 	fclose(fp);
 }
 
-/* sig_thread - SIGUSR1: reload the configuration */
+/* reload_thread - one reload per request, RELOADING=1 .. READY=1 */
 static void *
-sig_thread(void *arg)
+reload_thread(void *arg)
 {
 	const char *path = arg;
 	struct buf *why = buf_new(LIM_REASON);
-	sigset_t set;
-	int	 sig, st;
+	int	 st;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
-			continue;
+		pthread_mutex_lock(&reload_mu);
+		while (reload_pending == 0)
+			pthread_cond_wait(&reload_cv, &reload_mu);
+		reload_pending = 0;
+		pthread_mutex_unlock(&reload_mu);
+		notify_reloading();
 		st = snap_reload(path, why);
 		metrics_inc(MC_RELOADS, st == AM_OK ? "ok" : "failed", NULL);
 		if (st == AM_OK)
@@ -257,8 +296,96 @@ sig_thread(void *arg)
 		else
 			log_err("reload: %s; keeping the running "
 			    "configuration", buf_str(why));
+		notify_ready();
 	}
 	return (NULL);
+}
+
+/* reload_request - wake the reload thread; never blocks for long */
+static void
+reload_request(void)
+{
+	pthread_mutex_lock(&reload_mu);
+	reload_pending++;
+	pthread_cond_signal(&reload_cv);
+	pthread_mutex_unlock(&reload_mu);
+}
+
+/* sig_handler - main thread only: hand the signal to wait_signals */
+static void
+sig_handler(int sig)
+{
+	int	 saved = errno;
+	char	 c = (char)sig;
+
+	if (write(sig_pipe[1], &c, 1) < 0) {
+		/* pipe full: a signal is pending there already */
+	}
+	errno = saved;
+}
+
+/* sig_setup - handlers for the signals we serve; blocked until serve() */
+static void
+sig_setup(sigset_t *set)
+{
+	struct sigaction sa;
+
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+		fprintf(stderr, "authmilter: pipe: %s\n", strerror(errno));
+		exit(1);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = sig_handler;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(set);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+}
+
+/* milter_thread - smfi_main() once the main thread takes signals */
+static void *
+milter_thread(void *arg)
+{
+	sem_t	*gate = arg;
+	intptr_t rc;
+
+	while (sem_wait(gate) != 0 && errno == EINTR)
+		;
+	rc = smfi_main() == MI_SUCCESS ? 0 : 1;
+	sig_handler(0);			/* wake the main thread */
+	return ((void *)rc);
+}
+
+/* wait_signals - serve signals until SIGTERM, SIGINT or libmilter stops */
+static void
+wait_signals(void)
+{
+	struct pollfd pfd = {.fd = sig_pipe[0], .events = POLLIN};
+	char	 c;
+
+	for (;;) {
+		if (read(sig_pipe[0], &c, 1) != 1) {
+			poll(&pfd, 1, -1);
+			continue;
+		}
+		if (c == SIGHUP || c == SIGUSR1) {
+			reload_request();
+			continue;
+		}
+		if (c == 0)
+			log_info("authmilter stopping (libmilter stopped)");
+		else
+			log_info("authmilter stopping (signal %d)", c);
+		return;
+	}
 }
 
 /*
@@ -317,22 +444,46 @@ report_start(const struct conf *cf, struct buf *why)
 	    (size_t)cf->report_queue_size, why));
 }
 
-/* serve - run the milter until libmilter stops */
+/* open_socket - the milter socket: stale file, umask, mode, group */
 static int
-serve(const struct opts *o, struct conf *cf, struct buf *why)
+open_socket(const struct conf *cf, struct buf *why)
+{
+	mode_t	 old;
+	int	 ok;
+
+	if (sock_prepare(cf->socket, why) != AM_OK)
+		return (AM_PERM);
+	old = umask(0177);
+	ok = smfi_setconn(cf->socket) == MI_SUCCESS &&
+	    smfi_register(callbacks_desc) == MI_SUCCESS &&
+	    smfi_opensocket(false) == MI_SUCCESS;
+	umask(old);
+	if (!ok)
+		return (buf_why(why, AM_PERM, "cannot listen on %s",
+		    cf->socket));
+	return (sock_apply(cf->socket, conf_socket_mode(cf), cf->socket_group,
+	    why));
+}
+
+/* serve - run the milter until a stop signal */
+static int
+serve(const struct opts *o, struct conf *cf, const sigset_t *set,
+    struct buf *why)
 {
 	struct dns *dns;
 	struct snap *sp;
-	pthread_t tid;
-	int	 rc;
+	pthread_t tid, mtid;
+	sem_t	 gate;
+	char	 spec[1024];
+	void	*res;
+	int	 left;
 
 	callbacks_setup(cf->socket);
-	if (smfi_setconn(cf->socket) != MI_SUCCESS ||
-	    smfi_register(callbacks_desc) != MI_SUCCESS ||
-	    smfi_opensocket(true) != MI_SUCCESS) {
-		log_err("cannot listen on %s", cf->socket);
+	if (open_socket(cf, why) != AM_OK) {
+		log_err("%s", buf_str(why));
 		return (1);
 	}
+	snprintf(spec, sizeof(spec), "%s", cf->socket);
 	listen_nodelay();
 	if (connlimit_setup(cf->milter_timeout, cf->milter_thread_stack,
 	    why) != AM_OK) {
@@ -360,18 +511,34 @@ serve(const struct opts *o, struct conf *cf, struct buf *why)
 		log_err("start: %s", buf_str(why));
 		return (1);
 	}
-	pthread_create(&tid, NULL, sig_thread, (void *)o->conf);
+	pthread_create(&tid, NULL, reload_thread, (void *)o->conf);
 	pthread_detach(tid);
+	sem_init(&gate, 0, 0);
+	pthread_create(&mtid, NULL, milter_thread, &gate);
+	pthread_sigmask(SIG_UNBLOCK, set, NULL);	/* main thread only */
+	sem_post(&gate);
 	log_info("authmilter %s listening on %s (%s mode)", AM_VERSION,
 	    cf->socket, conf_enum_str("mode", cf->mode));
-	rc = smfi_main() == MI_SUCCESS ? 0 : 1;
+	notify_ready();
+	notify_watchdog_start();
+	wait_signals();
+	notify_stopping();
+	smfi_stop();
+	sock_wake(spec);
+	pthread_join(mtid, &res);
+	sem_destroy(&gate);
 	log_info("authmilter stopping");
 	report_queue_stop();
 	failure_stop();
 	metrics_http_stop();
 	snap_shutdown();
+	if ((left = snap_drain(STOP_GRACE_MS)) > 0) {
+		log_warn("stop: %d configuration snapshot(s) still in use "
+		    "after %d ms; exiting", left, STOP_GRACE_MS);
+		return (1);
+	}
 	dns_free(&dns);
-	return (rc);
+	return ((int)(intptr_t)res);
 }
 
 int
@@ -382,7 +549,7 @@ main(int argc, char **argv)
 	struct buf *why = buf_new(LIM_REASON);
 	sigset_t set;
 	char	 pidfile[1024];
-	int	 rc, fac;
+	int	 rc, fac, stderr_log;
 
 	if (argc > 1 && strcmp(argv[1], "check") == 0) {
 		buf_free(&why);
@@ -423,23 +590,19 @@ main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	signal(SIGPIPE, SIG_IGN);
 	/*
-	 * Blocked in every thread (they inherit the mask): SIGUSR1 goes to
-	 * our sigwait thread, SIGTERM, SIGINT and SIGHUP to libmilter's,
-	 * which stops smfi_main() cleanly. Unblocked, they would kill
-	 * whichever thread they land on.
+	 * Blocked in every thread (they inherit the mask) but the main
+	 * thread once serve() has started the others (see sig_pipe).
 	 */
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sig_setup(&set);
+	stderr_log = log_open("authmilter", o.foreground, fac);
 	if (!o.foreground)
-		daemonize();
-	log_open("authmilter", o.foreground, fac);
+		daemonize(stderr_log);
 	log_set_debug(cf->debug);
+	if (getuid() == 0 && cf->user[0] == '\0')
+		log_warn("running as root: no user set in %s; set user = "
+		    "\"authmilter\";", o.conf);
 	write_pidfile(pidfile);
-	rc = serve(&o, cf, why);		/* cf now belongs to the snapshot */
+	rc = serve(&o, cf, &set, why);		/* cf now belongs to the snapshot */
 	if (pidfile[0] != '\0' && unlink(pidfile) != 0 && errno != ENOENT)
 		log_warn("pidfile %s: %s (its directory must be writable by "
 		    "user)", pidfile, strerror(errno));

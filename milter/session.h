@@ -17,6 +17,9 @@
  *	void msg_reset(struct conn *c);
  *	void conn_log_accept(const struct conn *c, const char *qid,
  *	    const char *why, const char *note);
+ *	bool msg_wants_body(const struct conn *c);
+ *	int msg_fail(struct conn *c, const char *stage);
+ *	int msg_spf(struct conn *c, struct msg *m);
  * DESCRIPTION
  *	The daemon's callbacks (callbacks.c) and the -t command (tryout.c)
  *	drive the same stages, so an operator's "why was this rejected?"

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "milter/snap.h"
 #include "util/am.h"
@@ -15,6 +16,7 @@
 
 static pthread_mutex_t snap_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct snap *snap_live;		/* holds one reference */
+static atomic_int snap_count;		/* snapshots not yet freed */
 
 /* snap_rules - compile the policy rules; each warning is one log line */
 static int
@@ -43,6 +45,7 @@ snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,
 	if ((sp = calloc(1, sizeof(*sp))) == NULL)
 		return (buf_why(why, AM_TEMP, "out of memory"));
 	atomic_init(&sp->refs, 1);
+	atomic_fetch_add(&snap_count, 1);
 	sp->dns = dns;
 	if ((sp->spf = spf_new(dns, cf->authserv_id[0] ? cf->authserv_id :
 	    NULL, why)) == NULL ||
@@ -105,31 +108,31 @@ snap_release(struct snap **spp)
 	rules_free(&sp->rules);
 	conf_free(&sp->cf);
 	free(sp);
+	atomic_fetch_sub(&snap_count, 1);
 }
 
-/* restart_keys - log keys whose new value needs a restart */
-static void
-restart_keys(const struct conf *old, const struct conf *cf)
+/*
+ * restart_keys - warn about keys whose new value needs a restart, and
+ * keep their running values in cf, so that the next reload compares
+ * against what runs, not against the last file read
+ */
+static int
+restart_keys(const struct conf *running, struct conf *cf, struct buf *why)
 {
 	const struct param *p;
 	size_t	 i;
-	int	 same;
+	int	 st;
 
 	for (i = 0; i < conf_nparams; i++) {
 		p = &conf_params[i];
-		if (p->reload)
+		if (p->reload || conf_key_same(running, cf, p))
 			continue;
-		if (p->type == PT_STR)
-			same = strcmp(*(char *const *)((const char *)old +
-			    p->off), *(char *const *)((const char *)cf +
-			    p->off)) == 0;
-		else
-			same = *(const int *)((const char *)old + p->off) ==
-			    *(const int *)((const char *)cf + p->off);
-		if (!same)
-			log_warn("reload: %s changed; it takes effect only "
-			    "after a restart", p->key);
+		log_warn("reload: %s changed; it takes effect only after a "
+		    "restart", p->key);
+		if ((st = conf_key_keep(cf, running, p, why)) != AM_OK)
+			return (st);
 	}
+	return (AM_OK);
 }
 
 /* snap_reload - build a new snapshot from path; keep the old on error */
@@ -144,8 +147,9 @@ snap_reload(const char *path, struct buf *why)
 		return (st);
 	if ((old = snap_acquire()) == NULL)
 		am_panic("snap_reload: no live snapshot");
-	restart_keys(old->cf, cf);
-	st = snap_build(cf, old->dns, &sp, why);
+	st = restart_keys(old->cf, cf, why);
+	if (st == AM_OK)
+		st = snap_build(cf, old->dns, &sp, why);
 	snap_release(&old);
 	if (st != AM_OK) {
 		conf_free(&cf);
@@ -161,4 +165,20 @@ void
 snap_shutdown(void)
 {
 	snap_install(NULL);
+}
+
+/*
+ * snap_drain - after snap_shutdown(), wait up to ms milliseconds for the
+ * connections still holding a snapshot to close; the number left
+ */
+int
+snap_drain(int ms)
+{
+	struct timespec tick = {0, 50 * 1000 * 1000};
+	int	 waited;
+
+	for (waited = 0; atomic_load(&snap_count) > 0 && waited < ms;
+	    waited += 50)
+		nanosleep(&tick, NULL);
+	return (atomic_load(&snap_count));
 }

@@ -4,12 +4,14 @@
  * SYNOPSIS
  *	#include "milter/snap.h"
  *
- *	int snap_build(const char *path, struct dns *dns, struct snap **sp_r,
+ *	int snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,
  *	    struct buf *why);
  *	void snap_install(struct snap *sp);
  *	struct snap *snap_acquire(void);
  *	void snap_release(struct snap **sp);
  *	int snap_reload(const char *path, struct buf *why);
+ *	void snap_shutdown(void);
+ *	int snap_drain(int ms);
  * DESCRIPTION
  *	A snapshot holds one loaded conf and the handles built from it: the
  *	SPF server, the DKIM library, the DMARC state (PSL), the compiled
@@ -21,7 +23,13 @@
  *	connect and drops it at close, so a reload never changes the rules
  *	in the middle of a message. snap_reload() builds and checks a whole
  *	new snapshot; on error the old one stays and the reason is in why.
- *	Keys that need a restart (params.c reload = false) are logged.
+ *	Keys that need a restart (params.c reload = false) are logged, and
+ *	the new snapshot keeps their running values, so the next reload
+ *	compares against what runs.
+ *
+ *	snap_shutdown() drops the live snapshot at exit; snap_drain() then
+ *	waits, at most ms milliseconds, until the connections still
+ *	holding one have closed, and returns how many snapshots remain.
  * THREADS
  *	snap_acquire() takes its reference under snap_mu, so a concurrent
  *	swap cannot free the snapshot between the read and the increment.
@@ -57,5 +65,6 @@ struct snap *snap_acquire(void);
 void	snap_release(struct snap **sp);
 int	snap_reload(const char *path, struct buf *why);
 void	snap_shutdown(void);
+int	snap_drain(int ms);
 
 #endif

@@ -13,7 +13,8 @@ TEST_PKGS="libcmocka-dev postfix libsasl2-modules nsd swaks opendkim opendkim-to
 clang libclang-rt-14-dev llvm openssl python3 python3-yaml python3-dkim
 python3-nacl python3-dnspython mandoc iproute2 procps jq prometheus
 libxml2-utils postgresql sqlite3 debhelper dpkg-dev fakeroot lintian
-dmarc-cat libmail-dmarc-perl strace m4 libwrap0 liblockfile1 libdb5.3"
+dmarc-cat libmail-dmarc-perl strace m4 libwrap0 liblockfile1 libdb5.3
+systemd man-db util-linux adduser"
 
 want="$BUILD_PKGS"
 [ "${1:-build}" = test ] && want="$BUILD_PKGS $TEST_PKGS"

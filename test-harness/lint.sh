@@ -1,6 +1,7 @@
-#!/bin/sh
-# lint.sh - layering, banned calls, and every config key documented with
-# its default in man/authmilter.conf.5. Prints TAP lines; exit 1 on failure.
+#!/bin/bash
+# lint.sh - layering, banned calls, every config key documented with its
+# default in man/authmilter.conf.5 and shown in conf/authmilter.conf,
+# SYNOPSIS against prototypes, man page quoting. Prints TAP lines; exit 1 on failure.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 fail=0
@@ -37,6 +38,10 @@ out=$(grep -rlnE '#include <(sqlite3|libpq-fe)\.h>' util conf dns auth policy \
     check report milter 2>/dev/null | grep -vE '^report/store_(sqlite|pg)\.c$' || true)
 [ -n "$out" ] && bad="${bad}database header outside report/store_*.c: $out
 "
+out=$(grep -rln '#include <systemd/' util conf dns auth policy milter 2>/dev/null |
+    grep -v -e '^milter/notify\.c$' -e '^milter/main\.c$' || true)
+[ -n "$out" ] && bad="${bad}libsystemd outside milter/notify.c, main.c: $out
+"
 tap "$( [ -z "$bad" ]; echo $? )" layering "$bad"
 
 # 2. banned calls
@@ -72,4 +77,38 @@ out=$(for m in man/*.[58]; do LC_ALL=C mandoc -T lint -W warning "$m" 2>&1 ||
 if command -v mandoc >/dev/null 2>&1; then
 	tap "$( [ -z "$out" ]; echo $? )" man-pages "$out"
 fi
+# 5. each header's SYNOPSIS lists exactly its prototypes
+out=$(python3 test-harness/lint/synopsis.py 2>&1)
+tap "$( [ -z "$out" ]; echo $? )" synopsis-matches-header "$out"
+
+# 6. the example configuration shows every key with its default, and
+#    nothing else: its settings equal what -n -p prints for no file
+conf_lines() {	# the settings of a libconfig file, one "group.key = v;" a line
+	sed 's/#.*//' "$1" | awk '
+	/^[ \t]*$/ { next }
+	/^[ \t]*[a-z_]+[ \t]*=[ \t]*\{/ { g = $1 "."; next }
+	/^[ \t]*\};/ { g = ""; next }
+	{ sub(/^[ \t]+/, ""); gsub(/[ \t]+/, " "); print g $0 }' | sort
+}
+: >build/empty.conf
+if build/authmilter -n -p -c build/empty.conf >build/defaults.conf 2>/dev/null
+then
+	out=$(diff <(conf_lines build/defaults.conf) \
+	    <(conf_lines conf/authmilter.conf) | grep '^[<>]' |
+	    sed 's/^</missing or not the default:/; s/^>/not a key or not the default:/')
+else
+	out="build/authmilter -n -p failed"
+fi
+tap "$( [ -z "$out" ]; echo $? )" example-conf-complete "$out"
+out=$(build/authmilter -n -c dist/authmilter.conf 2>&1 >/dev/null |
+    grep -v 'warning' || true)
+tap "$( [ -z "$out" ]; echo $? )" installed-conf-valid "$out"
+
+# 7. man pages: no bare double quote in a .Ql/.Dl line (mdoc eats it:
+#    write \(dq), and DMARC is RFC 9989 (7489 is obsolete) in the docs
+out=$(grep -n '^\.\(Ql\|Dl\) .*"' man/*.[58] || true)
+tap "$( [ -z "$out" ]; echo $? )" man-quotes "$out"
+out=$(grep -n 'RFC 7489' man/*.[58] README.md conf/params.c \
+    conf/authmilter.conf dist/authmilter.conf || true)
+tap "$( [ -z "$out" ]; echo $? )" rfc-9989 "$out"
 exit $fail

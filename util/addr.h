@@ -14,6 +14,7 @@
  *	int addr_range_match(const struct addr_range *r,
  *	    const struct addr *a);
  *	int addr_reverse(const struct addr *a, char *dst, size_t len);
+ *	int addr_from_sockaddr(const void *sa, struct addr *a_r);
  * DESCRIPTION
  *	IPv4 addresses are kept as such; an IPv4-mapped IPv6 address
  *	(::ffff:192.0.2.1) is converted to IPv4 on parse, so that SPF and

@@ -3,6 +3,7 @@
  *	am - status codes and invariant checks shared by every module
  * SYNOPSIS
  *	#include "util/am.h"
+ *	_Noreturn void am_panic(const char *fmt, ...);
  * DESCRIPTION
  *	Fallible calls return AM_OK, AM_TEMP or AM_PERM, with the reason in
  *	the caller's struct buf *why (STYLE.md 3.3). A result (SPF fail, DKIM

@@ -9,8 +9,12 @@
  *	int buf_append(struct buf *b, const void *p, size_t n);
  *	int buf_puts(struct buf *b, const char *s);
  *	int buf_printf(struct buf *b, const char *fmt, ...);
- *	int buf_setf(struct buf *b, const char *fmt, ...);
+ *	void buf_setf(struct buf *b, const char *fmt, ...);
  *	const char *buf_str(const struct buf *b);
+ *	int buf_putc(struct buf *b, int c);
+ *	int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+ *	int buf_why(struct buf *why, int status, const char *fmt, ...);
+ *	void buf_reset(struct buf *b);
  * DESCRIPTION
  *	A buf holds up to max bytes, may hold NUL, and is always
  *	NUL-terminated after its last byte so buf_str() is a C string for

@@ -4,6 +4,9 @@
  * DESCRIPTION
  *	See log.h.
  */
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -11,6 +14,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/am.h"
 #include "util/limits.h"
@@ -19,13 +23,41 @@
 static int log_stderr = 1;		/* before log_open: stderr */
 static atomic_int log_debug_on;
 
-/* log_open - choose syslog or stderr for the rest of the process */
-void
+/* syslog_reachable - 0 if the syslog socket takes datagrams, or errno */
+static int
+syslog_reachable(void)
+{
+	struct sockaddr_un sun;
+	int	 fd, err = 0;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, LOG_SOCKET, sizeof(LOG_SOCKET));
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return (errno);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0)
+		err = errno;
+	close(fd);
+	return (err);
+}
+
+/* log_open - choose syslog or stderr; 1 if syslog was wanted but absent */
+int
 log_open(const char *ident, int to_stderr, int facility)
 {
+	int	 err;
+
 	log_stderr = to_stderr;
-	if (!to_stderr)
-		openlog(ident, LOG_PID | LOG_NDELAY, facility);
+	if (to_stderr)
+		return (0);
+	if ((err = syslog_reachable()) != 0) {
+		fprintf(stderr, "%s: no syslog socket (%s: %s); logging to "
+		    "stderr\n", ident, LOG_SOCKET, strerror(err));
+		log_stderr = 1;
+		return (1);
+	}
+	openlog(ident, LOG_PID | LOG_NDELAY, facility);
+	return (0);
 }
 
 /* log_debugging - are debug lines on? (skip work done only for them) */

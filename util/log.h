@@ -4,7 +4,9 @@
  * SYNOPSIS
  *	#include "util/log.h"
  *
- *	void log_open(const char *ident, int to_stderr, int facility);
+ *	int log_open(const char *ident, int to_stderr, int facility);
+ *	void log_set_debug(int on);
+ *	int log_facility_parse(const char *name);
  *	void log_err(const char *fmt, ...);	operator must act
  *	void log_warn(const char *fmt, ...);	peer misbehaved
  *	void log_info(const char *fmt, ...);	one summary per message
@@ -22,6 +24,11 @@
  *	for values of key=value fields, so no peer can forge a field. With
  *	to_stderr each line carries a timestamp and the level, for -f and
  *	for the test harness.
+ *
+ *	log_open() without to_stderr checks that the syslog socket
+ *	(LOG_SOCKET, /dev/log) accepts a datagram; if not (containers,
+ *	early boot) it says so in one line on stderr and logs to stderr
+ *	instead, and returns 1 (the caller keeps stderr open); else 0.
  * THREADS
  *	Safe: syslog(3) and one fprintf per line.
  */
@@ -33,7 +40,9 @@
 
 #define LOG_FMT(a, b)	__attribute__((format(printf, a, b)))
 
-void	log_open(const char *ident, int to_stderr, int facility);
+#define LOG_SOCKET	"/dev/log"
+
+int	log_open(const char *ident, int to_stderr, int facility);
 void	log_set_debug(int on);
 int	log_debugging(void);
 int	log_facility_parse(const char *name);

@@ -59,7 +59,7 @@ rc=$?
 check "n-syntax-error" $? "rc=$rc $(cat "$tmp/out")"
 
 $bin -n -c "$tmp/missing.conf" >"$tmp/out" 2>&1
-[ $? -eq 1 ] && grep -q "cannot read file" "$tmp/out"
+[ $? -eq 1 ] && grep -qx "authmilter: $tmp/missing.conf: No such file or directory" "$tmp/out"
 check "n-missing-file" $? "$(cat "$tmp/out")"
 
 printf 'dmarc = { org_domain = "psl"; public_suffix_list = "%s/none.dat"; };\n' \

@@ -119,6 +119,12 @@ static const struct {
 	{"not a list", "trusted_networks = \"127.0.0.1\";\n", 1,
 	    "want a list of strings"},
 	{"syntax", "mode = \"enforce\"\nsocket = ;\n", 2, ""},
+	{"dotted key after its group", "dns = { timeout = 300; };\n"
+	    "dns.timeout = 400;\n", 2, "\"dns.timeout\": dotted keys cannot "
+	    "be written in the file; put the key in its group: dns = { "
+	    "timeout = ...; };"},
+	{"dotted key alone", "debug = true;\n  dmarc.max_queries: 9;\n", 2,
+	    "\"dmarc.max_queries\": dotted keys"},
 };
 
 static void
@@ -184,7 +190,81 @@ test_missing_file(void **state)
 
 	assert_int_equal(conf_load("/nonexistent/authmilter.conf", &cf, why),
 	    AM_PERM);
-	assert_non_null(strstr(buf_str(why), "cannot read file"));
+	assert_string_equal(buf_str(why),
+	    "/nonexistent/authmilter.conf: No such file or directory");
+	buf_free(&why);
+}
+
+/* test_socket_mode - octal text, at most 0777; checked at load */
+static void
+test_socket_mode(void **state)
+{
+	static const struct {
+		const char *text;
+		int	 mode;		/* -1: refused */
+	} t[] = {
+		{"socket_mode = \"0660\";\n", 0660},
+		{"socket_mode = \"600\";\n", 0600},
+		{"socket_mode = \"0777\";\n", 0777},
+		{"socket_mode = \"0999\";\n", -1},
+		{"socket_mode = \"01777\";\n", -1},
+		{"socket_mode = \"\";\n", -1},
+		{"socket_mode = \"rw\";\n", -1},
+	};
+	struct buf *why = buf_new(256);
+	struct conf *cf;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const char *p = write_tmp(t[i].text);
+		int	 st = conf_load(p, &cf, why);
+
+		if (t[i].mode < 0) {
+			assert_int_equal(st, AM_PERM);
+			assert_non_null(strstr(buf_str(why),
+			    "socket_mode: "));
+		} else {
+			assert_int_equal(st, AM_OK);
+			assert_int_equal(conf_socket_mode(cf), t[i].mode);
+			conf_free(&cf);
+		}
+		unlink(p);
+	}
+	buf_free(&why);
+}
+
+/* test_key_keep - a reload keeps the running value of a restart key */
+static void
+test_key_keep(void **state)
+{
+	struct buf *why = buf_new(256);
+	struct conf *run, *cf;
+	const struct param *to = NULL, *sock = NULL;
+	size_t	 i;
+
+	for (i = 0; i < conf_nparams; i++) {
+		if (strcmp(conf_params[i].key, "dns.timeout") == 0)
+			to = &conf_params[i];
+		if (strcmp(conf_params[i].key, "socket") == 0)
+			sock = &conf_params[i];
+	}
+	assert_non_null(to);
+	assert_non_null(sock);
+	assert_int_equal(conf_load(NULL, &run, why), AM_OK);
+	const char *p = write_tmp("dns = { timeout = 400; };\n"
+	    "socket = \"unix:/x\";\n");
+	assert_int_equal(conf_load(p, &cf, why), AM_OK);
+	assert_false(conf_key_same(run, cf, to));
+	assert_false(conf_key_same(run, cf, sock));
+	assert_int_equal(conf_key_keep(cf, run, to, why), AM_OK);
+	assert_int_equal(conf_key_keep(cf, run, sock, why), AM_OK);
+	assert_true(conf_key_same(run, cf, to));
+	assert_true(conf_key_same(run, cf, sock));
+	assert_int_equal(cf->dns_timeout, 5000);
+	assert_string_equal(cf->socket, "inet:8893@127.0.0.1");
+	unlink(p);
+	conf_free(&run);
+	conf_free(&cf);
 	buf_free(&why);
 }
 
@@ -225,6 +305,8 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_socket_mode),
+		cmocka_unit_test(test_key_keep),
 		cmocka_unit_test(test_dump_roundtrip),
 		cmocka_unit_test(test_dump_loads),
 	};
