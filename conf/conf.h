@@ -41,6 +41,7 @@ enum conf_rejact {
 };
 enum conf_quaract { CONF_QUARACT_QUARANTINE, CONF_QUARACT_TAG };
 enum conf_orgdom { CONF_ORGDOM_TREEWALK, CONF_ORGDOM_PSL };
+enum conf_signerr { CONF_SIGNERR_TEMPFAIL, CONF_SIGNERR_UNSIGNED };
 
 struct cidr_list {
 	struct cidr *v;
@@ -72,6 +73,12 @@ struct conf {
 	char	*dmarc_public_suffix_list;
 	int	 dmarc_reject_action;	/* enum conf_rejact */
 	int	 dmarc_quarantine_action;	/* enum conf_quaract */
+	/* DKIM signing (issue 10) */
+	char	*sign_key_table;	/* "": no signing */
+	char	*sign_signing_table;	/* "": the From: domain's keys */
+	int	 sign_on_error;		/* enum conf_signerr */
+	int	 sign_expire;		/* seconds, 0: no x= */
+	bool	 sign_require_safe_keys;
 };
 
 /* one key of the params table */

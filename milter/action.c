@@ -49,6 +49,19 @@ action_insert(SMFICTX *ctx, const char *qid, const char *name,
 		log_warn("%s: cannot add %s", qid, name);
 }
 
+/* action_insert_str - add a field given as a string at the top */
+static void
+action_insert_str(SMFICTX *ctx, const char *qid, const char *name,
+    const char *value)
+{
+	char	 line[LIM_AUTHRES + 2];
+
+	if ((size_t)snprintf(line, sizeof(line), " %s", value) >=
+	    sizeof(line) || smfi_insheader(ctx, 0, (char *)name, line) !=
+	    MI_SUCCESS)
+		log_warn("%s: cannot add %s", qid, name);
+}
+
 /* action_apply - header edits, quarantine, reply */
 sfsistat
 action_apply(SMFICTX *ctx, const char *qid, const struct outcome *o)
@@ -62,6 +75,9 @@ action_apply(SMFICTX *ctx, const char *qid, const struct outcome *o)
 			    o->del[i].name, o->del[i].idx);
 	action_insert(ctx, qid, "Received-SPF", o->rspf);
 	action_insert(ctx, qid, "Authentication-Results", o->authres);
+	for (i = sign_count(o->sign) - 1; i >= 0; i--)	/* RSA ends on top */
+		action_insert_str(ctx, qid, "DKIM-Signature",
+		    sign_value(o->sign, i));
 	if (o->d.verdict == VERDICT_QUARANTINE &&
 	    smfi_quarantine(ctx, (char *)o->d.text) != MI_SUCCESS)
 		log_warn("%s: cannot quarantine", qid);

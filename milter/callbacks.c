@@ -17,8 +17,9 @@
  *	costs far more than a reply does. A stage that fails marks the
  *	message failed; end of message gives the on_error reply.
  *	connect pins the configuration snapshot; close releases it.
- *	A trusted client is accepted at connect: libmilter then skips the
- *	rest of the connection.
+ *	A message of a trusted or authenticated client is not evaluated,
+ *	but its headers and body still come here: forged results are
+ *	removed from it and it is signed (signing.c).
  * THREADS
  *	libmilter runs a connection's callbacks one at a time; state lives
  *	only in smfi_setpriv data.
@@ -97,12 +98,6 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		log_err("connect: out of memory");
 		return (SMFIS_TEMPFAIL);
 	}
-	if (c->trusted) {
-		log_info("NOQUEUE: verdict=accept why=trusted ip=%s "
-		    "(connection not evaluated)", c->ip);
-		conn_free(&c);
-		return (SMFIS_ACCEPT);
-	}
 	smfi_setpriv(ctx, c);
 	return (SMFIS_CONTINUE);
 }
@@ -129,7 +124,7 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	if (msg_begin(c, argv[0], smfi_getsymval(ctx, "{auth_authen}")) !=
 	    AM_OK)
 		return (conn_fail(ctx, c, "envfrom"));
-	return (c->msg->skip ? SMFIS_ACCEPT : SMFIS_CONTINUE);
+	return (SMFIS_CONTINUE);	/* skip too: signing, forged A-R */
 }
 
 /* mlfi_header - feed one field to DKIM and From: tracking */

@@ -264,13 +264,14 @@ serve(const struct opts *o, struct conf *cf, struct buf *why)
 		return (1);
 	}
 	listen_nodelay();
-	if (drop_privileges(cf->user, why) != AM_OK) {
-		log_err("%s", buf_str(why));
-		return (1);
-	}
+	/* before the drop: the snapshot reads the private key files */
 	if ((dns = dns_new(cf->dns_nameservers, cf->dns_timeout, why)) ==
 	    NULL || snap_build(cf, dns, &sp, why) != AM_OK) {
 		log_err("start: %s", buf_str(why));
+		return (1);
+	}
+	if (drop_privileges(cf->user, why) != AM_OK) {
+		log_err("%s", buf_str(why));
 		return (1);
 	}
 	snap_install(sp);

@@ -24,7 +24,9 @@
  *	client NULL means no network client (local submission): trusted.
  *	msg_begin() starts a message and the lookups of the SPF records of
  *	the MAIL FROM and HELO identities. A message of a trusted or
- *	authenticated client is marked skip and evaluated no further.
+ *	authenticated client is marked skip: it is not evaluated as inbound
+ *	mail, but forged Authentication-Results are still removed from it
+ *	and it is DKIM-signed when a key applies (signing.c).
  *	msg_header() tracks From: fields and our Authentication-Results,
  *	and feeds DKIM. msg_end() runs SPF (HELO once per name, MAIL FROM),
  *	DKIM, the From: parse, DMARC and the policy, and leaves in c->msg->out the decision and the header edits.
@@ -42,6 +44,7 @@
 #include <stddef.h>
 
 #include "auth/result.h"
+#include "auth/sign.h"
 #include "milter/snap.h"
 #include "policy/verdict.h"
 #include "util/addr.h"
@@ -60,6 +63,7 @@ struct outcome {
 	struct hdr_del *del;
 	struct buf *authres;		/* our A-R value, or empty */
 	struct buf *rspf;		/* Received-SPF value, or empty */
+	const struct sign_msg *sign;	/* DKIM-Signatures to add, or NULL */
 };
 
 struct msg {
@@ -78,6 +82,9 @@ struct msg {
 	int	 nforged;		/* of those, claiming to be ours */
 	struct hdr_del *forged;		/* which, in arrival order */
 	struct outcome out;
+	struct sign_msg *sign;		/* outbound: DKIM signing, or NULL */
+	bool	 sign_failed;		/* signing failed: sign.on_error */
+	char	 sign_err[LIM_REASON];
 };
 
 struct conn {
@@ -107,5 +114,16 @@ void	msg_reset(struct conn *c);
 int	msg_fail(struct conn *c, const char *stage);
 int	msg_spf(struct conn *c, struct msg *m);
 bool	msg_wants_body(const struct conn *c);
+
+/* signing.c: messages of trusted and authenticated clients */
+int	msg_out_begin(struct conn *c, struct msg *m);
+void	msg_out_header(struct conn *c, struct msg *m, const char *name,
+	    const char *value);
+void	msg_out_eoh(struct conn *c, struct msg *m);
+void	msg_out_body(struct conn *c, struct msg *m, const unsigned char *p,
+	    size_t n);
+int	msg_out_end(struct conn *c, struct msg *m);
+void	msg_forged(struct conn *c, struct msg *m, const char *name,
+	    const char *value);
 
 #endif

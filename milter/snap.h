@@ -12,7 +12,8 @@
  *	int snap_reload(const char *path, struct buf *why);
  * DESCRIPTION
  *	A snapshot holds one loaded conf and the handles built from it: the
- *	SPF server, the DKIM library, the DMARC state (PSL). The resolver is
+ *	SPF server, the DKIM library, the DMARC state (PSL), the signing
+ *	keys (read from their files here). The resolver is
  *	process-wide and borrowed: there is one libunbound context and one
  *	cache for the life of the process.
  *
@@ -33,6 +34,7 @@
 
 #include "auth/dkim.h"
 #include "auth/dmarc.h"
+#include "auth/sign.h"
 #include "auth/spf.h"
 #include "conf/conf.h"
 #include "dns/dns.h"
@@ -45,6 +47,7 @@ struct snap {
 	struct spf *spf;
 	struct dkimv *dkim;
 	struct dmarc *dmarc;
+	struct signer *sign;		/* NULL: no sign.key_table */
 };
 
 int	snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,

@@ -6,6 +6,7 @@
  *	  delete: Authentication-Results #N	(one per forged header)
  *	  add: Authentication-Results: ...	(top of the header block)
  *	  add: Received-SPF: ...
+ *	  add: DKIM-Signature: ...		(a trusted client's mail, signed)
  *	  action: reject 550 5.7.26 text	(or accept, tag, quarantine,
  *						tempfail 451 ...)
  *	The summary log line goes to stderr as with -f.
@@ -120,6 +121,8 @@ print_outcome(const struct outcome *o)
 	if (o->rspf->len > 0)
 		printf("add: Received-SPF:%s%s\n",
 		    o->rspf->data[0] == ' ' ? "" : " ", o->rspf->data);
+	for (i = 0; i < sign_count(o->sign); i++)
+		printf("add: DKIM-Signature: %s\n", sign_value(o->sign, i));
 	printf("action: %s", verdict_str(o->d.verdict));
 	if (o->d.code[0] != '\0')
 		printf(" %s %s %s", o->d.code, o->d.xcode, o->d.text);
@@ -159,8 +162,7 @@ tryout_run(const char *path, const struct tryout *t)
 		am_panic("tryout: out of memory");
 	conn_helo(c, t->helo);
 	msg_begin(c, t->mail_from, NULL);
-	if (!c->msg->skip)
-		feed_message(c, msg);
+	feed_message(c, msg);	/* a trusted client's mail is signed */
 	msg_end(c, "tryout");
 	print_outcome(&c->msg->out);
 	conn_free(&c);

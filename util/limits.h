@@ -56,4 +56,12 @@
  * connect, in parallel. */
 #define LIM_DNSBL_ZONES		16
 
+/* DKIM signing (issue 10): keys in the key table, lines of the key and
+ * signing tables, signatures added to one message (dual signing needs
+ * 2), and bytes of one private key file (an RSA-8192 PEM is ~6.3 KiB). */
+#define LIM_SIGN_KEYS		1024
+#define LIM_SIGN_LINE		1024
+#define LIM_SIGN_PER_MSG	4
+#define LIM_SIGN_KEYFILE	16384
+
 #endif
