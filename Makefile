@@ -62,7 +62,8 @@ $(S)/unit/%: $(S)/obj/test-harness/unit/%.o $(call obj,$(S),$(UNIT_LIB_SRCS))
 # the unit tests plus the milter stages that need no libmilter, run by
 # test-harness/suites/NAME.sh
 SUITE_SRCS = $(wildcard test-harness/suites/*/*_suite.c)
-SUITE_MILTER_SRCS = milter/session.c milter/eval.c milter/snap.c
+SUITE_MILTER_SRCS = milter/session.c milter/eval.c milter/snap.c \
+		    milter/signing.c
 SUITE_BINS = $(foreach f,$(SUITE_SRCS),$(S)/suites/$(notdir $(f:.c=)))
 
 define suite_rule

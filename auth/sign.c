@@ -13,7 +13,8 @@
  *	- DKIM_OPTS_SIGNHDRS names the fields to sign; the library puts in
  *	  h= those present. DKIM_OPTS_OVERSIGNHDRS lists From once more.
  *	- t= is always set; DKIM_OPTS_SIGNATURETTL adds x=.
- *	- Ed25519 signs with a PKCS#8 PEM key (signkey.c checks it).
+ *	- Ed25519 signing works, but dkim_free() leaks the key it loaded
+ *	  for it on every message: Ed25519 signatures come from signed.c.
  *
  *	The From: is known only when the header ends, and the key (hence
  *	the library handle) depends on it: fields are kept until
@@ -31,6 +32,7 @@
 #include <opendkim/dkim.h>
 
 #include "auth/sign.h"
+#include "auth/signed.h"
 #include "util/am.h"
 #include "util/limits.h"
 
@@ -58,6 +60,7 @@ struct sign_rule {
 
 struct signer {
 	DKIM_LIB *lib;
+	int	 expire;
 	char	 key_table[1024];
 	struct signer_key *keys;
 	int	 nkeys;
@@ -71,7 +74,8 @@ struct sign_msg {
 	struct buf *hdrs;		/* fields, each NUL-terminated */
 	size_t	 off[LIM_HEADERS];
 	int	 nhdrs;
-	DKIM	*dkim[LIM_SIGN_PER_MSG];
+	DKIM	*dkim[LIM_SIGN_PER_MSG];	/* RSA: libopendkim */
+	struct signed_ctx *ed[LIM_SIGN_PER_MSG];	/* Ed25519 */
 	int	 key[LIM_SIGN_PER_MSG];
 	int	 ndkim;
 	struct buf *sig[LIM_SIGN_PER_MSG];
@@ -273,12 +277,6 @@ lib_setup(struct signer *s, int expire, struct buf *why)
 	    (expire > 0 && dkim_options(s->lib, DKIM_OP_SETOPT,
 	    DKIM_OPTS_SIGNATURETTL, &ttl, sizeof(ttl)) != DKIM_STAT_OK))
 		return (buf_why(why, AM_TEMP, "dkim_options failed"));
-	if (!dkim_libfeature(s->lib, DKIM_FEATURE_ED25519))
-		for (int i = 0; i < s->nkeys; i++)
-			if (s->keys[i].key.type == SIGNKEY_ED25519)
-				return (buf_why(why, AM_PERM, "%s:%d: this "
-				    "libopendkim cannot sign with Ed25519",
-				    s->key_table, s->keys[i].line));
 	return (AM_OK);
 }
 
@@ -296,6 +294,7 @@ signer_new(const char *key_table, const char *signing_table,
 		return (NULL);
 	}
 	snprintf(s->key_table, sizeof(s->key_table), "%s", key_table);
+	s->expire = expire;
 	if (read_keys(s, key_table, require_safe, why) != AM_OK ||
 	    (signing_table != NULL && signing_table[0] != '\0' &&
 	    read_rules(s, signing_table, why) != AM_OK) ||
@@ -468,6 +467,12 @@ start_one(struct sign_msg *m, int key, struct buf *why)
 	DKIM	*d;
 	int	 i;
 
+	if (k->key.type == SIGNKEY_ED25519) {
+		m->key[m->ndkim] = key;
+		m->ed[m->ndkim] = signed_new(&k->key, k->domain, k->selector,
+		    m->s->expire, why);
+		return (m->ed[m->ndkim++] != NULL ? AM_OK : AM_TEMP);
+	}
 	d = dkim_sign(m->s->lib, (const unsigned char *)m->id, NULL,
 	    k->key.pem, (const unsigned char *)k->selector,
 	    (const unsigned char *)k->domain, DKIM_CANON_RELAXED,
@@ -533,7 +538,11 @@ sign_body(struct sign_msg *m, const unsigned char *p, size_t n,
 	int	 i;
 
 	for (i = 0; i < m->ndkim; i++)
-		if (dkim_body(m->dkim[i], (unsigned char *)p, n) !=
+		if (m->ed[i] != NULL) {
+			if (signed_body(m->ed[i], p, n) != AM_OK)
+				return (buf_why(why, AM_TEMP, "Ed25519 body "
+				    "hash failed"));
+		} else if (dkim_body(m->dkim[i], (unsigned char *)p, n) !=
 		    DKIM_STAT_OK)
 			return (buf_why(why, AM_TEMP, "dkim_body: %s",
 			    dkim_geterror(m->dkim[i]) ?
@@ -541,26 +550,53 @@ sign_body(struct sign_msg *m, const unsigned char *p, size_t n,
 	return (AM_OK);
 }
 
+/* eom_rsa - libopendkim's signature into sig */
+static int
+eom_rsa(struct sign_msg *m, int i, struct buf *sig, struct buf *why)
+{
+	unsigned char *hdr;
+	size_t	 len;
+
+	if (dkim_eom(m->dkim[i], NULL) != DKIM_STAT_OK ||
+	    dkim_getsighdr_d(m->dkim[i], strlen("DKIM-Signature: "), &hdr,
+	    &len) != DKIM_STAT_OK)
+		return (buf_why(why, AM_TEMP, "key %s: %s",
+		    m->s->keys[m->key[i]].name, dkim_geterror(m->dkim[i]) ?
+		    dkim_geterror(m->dkim[i]) : "signing failed"));
+	return (buf_append(sig, hdr, len));
+}
+
+/* eom_ed - our Ed25519 signature into sig */
+static int
+eom_ed(struct sign_msg *m, int i, struct buf *sig, struct buf *why)
+{
+	const char *fields[LIM_HEADERS];
+	int	 j;
+
+	for (j = 0; j < m->nhdrs; j++)
+		fields[j] = m->hdrs->data + m->off[j];
+	return (signed_eom(m->ed[i], fields, m->nhdrs, sign_fields, sig,
+	    why));
+}
+
 /* sign_eom - compute the signatures and the summary */
 int
 sign_eom(struct sign_msg *m, struct buf *why)
 {
 	const struct signer_key *k;
-	unsigned char *hdr;
-	size_t	 len, o = 0;
-	int	 i;
+	size_t	 o = 0;
+	int	 i, st;
 
 	for (i = 0; i < m->ndkim; i++) {
 		k = &m->s->keys[m->key[i]];
-		if (dkim_eom(m->dkim[i], NULL) != DKIM_STAT_OK ||
-		    dkim_getsighdr_d(m->dkim[i], strlen("DKIM-Signature: "),
-		    &hdr, &len) != DKIM_STAT_OK)
+		if ((m->sig[m->nsig] = buf_new(SIGN_SIGHDR_MAX)) == NULL)
+			return (buf_why(why, AM_TEMP, "out of memory"));
+		st = m->ed[i] != NULL ? eom_ed(m, i, m->sig[m->nsig], why) :
+		    eom_rsa(m, i, m->sig[m->nsig], why);
+		m->nsig++;
+		if (st != AM_OK)
 			return (buf_why(why, AM_TEMP, "key %s: %s", k->name,
-			    dkim_geterror(m->dkim[i]) ?
-			    dkim_geterror(m->dkim[i]) : "signing failed"));
-		if ((m->sig[m->nsig] = buf_new(SIGN_SIGHDR_MAX)) == NULL ||
-		    buf_append(m->sig[m->nsig++], hdr, len) != AM_OK)
-			return (buf_why(why, AM_TEMP, "signature too long"));
+			    buf_str(why)));
 		o += (size_t)snprintf(m->summary + o, o < sizeof(m->summary) ?
 		    sizeof(m->summary) - o : 0, "%s%s/%s/%s", i ? "," : "",
 		    k->domain, k->selector, signkey_type_str(k->key.type));
@@ -600,8 +636,11 @@ sign_msg_free(struct sign_msg **mp)
 
 	if (mp == NULL || (m = *mp) == NULL)
 		return;
-	for (i = 0; i < m->ndkim; i++)
-		dkim_free(m->dkim[i]);
+	for (i = 0; i < m->ndkim; i++) {
+		if (m->dkim[i] != NULL)
+			dkim_free(m->dkim[i]);
+		signed_free(&m->ed[i]);
+	}
 	for (i = 0; i < m->nsig; i++)
 		buf_free(&m->sig[i]);
 	buf_free(&m->hdrs);

@@ -144,7 +144,7 @@ signkey_load(const char *path, bool require_safe, struct signkey *k_r,
 		    "not a PEM private key", path));
 	}
 	st = check_pkey(pk, k_r, why);
-	EVP_PKEY_free(pk);
+	k_r->pkey = pk;			/* freed by signkey_clear() */
 	if (st != AM_OK) {
 		buf_setf(why, "key file %s: %s", path, buf_str(why));
 		signkey_clear(k_r);
@@ -160,6 +160,8 @@ signkey_clear(struct signkey *k)
 		explicit_bzero(k->pem, k->len);
 		free(k->pem);
 	}
+	EVP_PKEY_free(k->pkey);
+	k->pkey = NULL;
 	k->pem = NULL;
 	k->len = 0;
 }

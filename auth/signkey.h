@@ -53,6 +53,7 @@ struct signkey {
 	int	 bits;			/* RSA modulus; 256 for Ed25519 */
 	unsigned char *pem;		/* NUL-terminated PEM text */
 	size_t	 len;
+	void	*pkey;			/* parsed: EVP_PKEY (signed.c) */
 };
 
 int	signkey_load(const char *path, bool require_safe, struct signkey *k_r,

@@ -168,7 +168,8 @@ msg_out_end(struct conn *c, struct msg *m)
 		    m->nforged);
 	log_info("%s: verdict=%s why=%s ip=%s sign=%s%s", m->qid,
 	    verdict_str(d->verdict), c->trusted ? "trusted" : "authenticated",
-	    ip, m->sign_failed ? "failed" : sign_summary(m->sign), forged);
+	    ip, m->sign_failed ? "failed" : c->snap->sign == NULL ? "off" :
+	    sign_summary(m->sign), forged);
 	if (err[0] != '\0')
 		log_err("%s: sign: %s (sign.on_error=%s)", m->qid, err,
 		    conf_enum_str("sign.on_error", cf->sign_on_error));
