@@ -107,7 +107,7 @@ def check(word, arg, msgfile, port, authmilter, conf):
         return []
     if word == "dkim-order":
         head = data.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
-        algs = re.findall(r"(?im)^dkim-signature:(?:.|\r\n[ \t])*?"
+        algs = re.findall(r"(?im)^dkim-signature:(?:[^\r\n]|\r\n[ \t])*?"
                           r"\ba=([a-z0-9-]+)", head)
         if algs != arg.split():
             return ["DKIM-Signature a= top down: %s, expected %s" %
@@ -115,10 +115,12 @@ def check(word, arg, msgfile, port, authmilter, conf):
         return []
     if word == "dkim-h":
         head = data.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
-        sigs = re.findall(r"(?im)^dkim-signature:((?:.|\r\n[ \t])*)", head)
-        hs = [re.sub(r"\s+", "", (re.search(r"\bh=([^;]*)", s_) or
-                                   re.search("$", "")).group(1) or "")
-              for s_ in sigs]
+        sigs = re.findall(r"(?im)^dkim-signature:((?:[^\r\n]|\r\n[ \t])*)",
+                          head)
+        hs = []
+        for s_ in sigs:
+            m = re.search(r"(?:^|;)\s*h=([^;]*)", s_)
+            hs.append(re.sub(r"\s+", "", m.group(1)) if m else "")
         if not hs or any(h.lower() != arg.lower() for h in hs):
             return ["DKIM-Signature h= %r, expected %s" % (hs, arg)]
         return []
