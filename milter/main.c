@@ -6,6 +6,7 @@
  *	authmilter -n [-p] [-c FILE]
  *	authmilter -t FILE.eml --client-ip IP --helo NAME --mail-from ADDR
  *	    [--rcpt ADDR] [-c FILE]
+ *	authmilter SUBCOMMAND ARGS...	(genkey, testkey: see subcmds[])
  * DESCRIPTION
  *	Start-up order matters: the configuration and every handle are
  *	built and checked once before daemonising, so errors reach the
@@ -37,6 +38,7 @@
 #include <unistd.h>
 
 #include "milter/callbacks.h"
+#include "milter/keycmd.h"
 #include "milter/snap.h"
 #include "milter/tryout.h"
 #include "util/am.h"
@@ -44,6 +46,15 @@
 
 #define DEF_CONF	"/etc/authmilter/authmilter.conf"
 #define AM_VERSION	"0.1.0"
+
+/* subcommands: "authmilter NAME ARGS..."; each returns the exit status */
+static const struct subcmd {
+	const char *name;
+	int	(*run)(int argc, char **argv);
+} subcmds[] = {
+	{"genkey", keycmd_genkey},
+	{"testkey", keycmd_testkey},
+};
 
 struct opts {
 	const char *conf;
@@ -59,6 +70,11 @@ usage(int status)
 	    "       authmilter -n [-p] [-c FILE]\n"
 	    "       authmilter -t FILE.eml --client-ip IP --helo NAME "
 	    "--mail-from ADDR [--rcpt ADDR] [-c FILE]\n"
+	    "       authmilter genkey DOMAIN SELECTOR [--type rsa|ed25519] "
+	    "[--bits N] [--dir D]\n"
+	    "       authmilter testkey [-c FILE] [KEYNAME...]\n"
+	    "       authmilter testkey [-c FILE] --domain D --selector S "
+	    "--key FILE\n"
 	    "       authmilter -V\n");
 	exit(status);
 }
@@ -295,7 +311,13 @@ main(int argc, char **argv)
 	sigset_t set;
 	char	 pidfile[1024];
 	int	 rc, fac;
+	size_t	 i;
 
+	for (i = 0; argc > 1 && i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
+		if (strcmp(argv[1], subcmds[i].name) == 0) {
+			buf_free(&why);
+			return (subcmds[i].run(argc - 1, argv + 1));
+		}
 	parse_opts(argc, argv, &o);
 	if (o.t.eml != NULL) {
 		buf_free(&why);
