@@ -151,7 +151,7 @@ msg_out_end(struct conn *c, struct msg *m)
 	    sign_eom(m->sign, c->why) != AM_OK)
 		out_fail(c, m);
 	if (m->sign_failed) {
-		log_escape_value(err, sizeof(err), m->sign_err,
+		log_escape(err, sizeof(err), m->sign_err,
 		    strlen(m->sign_err));
 		if (cf->sign_on_error == CONF_SIGNERR_TEMPFAIL)
 			out_tempfail(d);
