@@ -11,6 +11,7 @@
  *	void signer_free(struct signer **sp);
  *	int signer_nkeys(const struct signer *s);
  *	const struct signer_key *signer_key(const struct signer *s, int i);
+ *	const char *signer_key_table(const struct signer *s);
  *
  *	struct sign_msg *sign_msg_new(struct signer *s, struct buf *why);
  *	int sign_header(struct sign_msg *m, const char *name,
