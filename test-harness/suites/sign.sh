@@ -130,3 +130,39 @@ sed -i '3d' "$k/KT2"
 $bin -n -c "$T/n.conf" >"$T/out" 2>&1
 [ $? -eq 1 ] && grep -q "$k/ST:2: no key nosuchkey" "$T/out"
 check n-refuses-unknown-key-name $? "$(cat "$T/out")"
+
+# the daemon reads key files before dropping privileges: a root-only key
+# (0600, owned by root) works with user = nobody; a reload re-reads the
+# key table as nobody, so root-only keys make the reload fail and
+# the running configuration (with its keys) stays
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	printf 'r1 sign.example:r1:%s\n' "$k/sign.example.r1.key" >"$k/KT3"
+	chmod 755 "$k"
+	MILTER_PORT=$(free_port)
+	cat >"$T/d.conf" <<CF
+socket = "inet:$MILTER_PORT@127.0.0.1";
+user = "nobody";
+dns = { nameservers = "127.0.0.1@$DNS_PORT"; timeout = 2000; };
+sign = { key_table = "$k/KT3"; };
+CF
+	milter_start "$T/d.conf" 2>"$T/err"
+	rc=$?
+	# the socket listens before the drop: wait for the drop itself
+	poll 10 grep -q "listening on" "$MILTER_LOG"
+	uid=$(awk '/^Uid:/ { print $2 }' "/proc/$MILTER_PID/status" 2>/dev/null)
+	[ $rc -eq 0 ] && [ "$uid" = "$(id -u nobody)" ] &&
+	    [ "$(stat -c %U:%a "$k/sign.example.r1.key")" = root:600 ]
+	check daemon-reads-keys-before-privilege-drop $? \
+	    "rc=$rc uid=$uid $(cat "$T/err")"
+	printf 'e1 sign.example:e1:%s\n' "$k/sign.example.e1.key" >>"$k/KT3"
+	kill -USR1 "$MILTER_PID"
+	poll 10 grep -q "keeping the running configuration" "$MILTER_LOG"
+	rc=$?
+	[ $rc -eq 0 ] && grep -q "KT3:1: key file .*: cannot read: Permission denied" \
+	    "$MILTER_LOG" && milter_alive
+	check reload-rereads-keys-as-user $? "$(tail -3 "$MILTER_LOG")"
+	milter_stop 2>"$T/err"
+	check daemon-exit $? "$(cat "$T/err")"
+else
+	echo "ok - sign/daemon-reads-keys-before-privilege-drop # SKIP needs root and nobody"
+fi
