@@ -56,6 +56,7 @@ enum conf_quaract { CONF_QUARACT_QUARANTINE, CONF_QUARACT_TAG };
 enum conf_orgdom { CONF_ORGDOM_TREEWALK, CONF_ORGDOM_PSL };
 enum conf_logfmt { CONF_LOGFMT_TEXT, CONF_LOGFMT_JSON };
 enum conf_hdrbytes { CONF_HDRBYTES_REJECT, CONF_HDRBYTES_TAG };
+enum conf_signerr { CONF_SIGNERR_TEMPFAIL, CONF_SIGNERR_UNSIGNED };
 
 struct cidr_list {
 	struct cidr *v;
@@ -155,6 +156,12 @@ struct conf {
 	/* operations (issue 12) */
 	char	*socket_mode;		/* octal text, checked: "0660" */
 	char	*socket_group;		/* "": the user's group */
+	/* DKIM signing (issue 10) */
+	char	*sign_key_table;	/* "": no signing */
+	char	*sign_signing_table;	/* "": the From: domain's keys */
+	int	 sign_on_error;		/* enum conf_signerr */
+	int	 sign_expire;		/* seconds, 0: no x= */
+	bool	 sign_require_safe_keys;
 };
 
 /* one key of the params table */

@@ -22,6 +22,7 @@ static const char *const quaract_choices[] = {"quarantine", "tag", NULL};
 static const char *const orgdom_choices[] = {"treewalk", "psl", NULL};
 static const char *const logfmt_choices[] = {"text", "json", NULL};
 static const char *const hdrbytes_choices[] = {"reject", "tag", NULL};
+static const char *const signerr_choices[] = {"tempfail", "unsigned", NULL};
 
 #define O(f)	offsetof(struct conf, f)
 
@@ -159,6 +160,20 @@ const struct param conf_params[] = {
 	    "permissions of a unix socket, octal (a string: \"0660\")"},
 	{"socket_group", PT_STR, "", 0, 0, NULL, O(socket_group), false,
 	    "group of a unix socket (e.g. postfix); empty: the user's group"},
+	/* DKIM signing of outbound mail (issue 10) */
+	{"sign.key_table", PT_STR, "", 0, 0, NULL, O(sign_key_table), true,
+	    "KeyTable file: NAME DOMAIN:SELECTOR:KEYFILE; empty: no signing"},
+	{"sign.signing_table", PT_STR, "", 0, 0, NULL,
+	    O(sign_signing_table), true,
+	    "SigningTable file: PATTERN KEYNAME...; empty: the From: domain"},
+	{"sign.on_error", PT_ENUM, "tempfail", 0, 0, signerr_choices,
+	    O(sign_on_error), true,
+	    "a message that cannot be signed: tempfail or send unsigned"},
+	{"sign.expire", PT_INT, "0", 0, 315360000, NULL, O(sign_expire),
+	    true, "seconds from t= to x= in our signatures; 0: no x="},
+	{"sign.require_safe_keys", PT_BOOL, "true", 0, 0, NULL,
+	    O(sign_require_safe_keys), true,
+	    "refuse key files other users may read or write"},
 };
 
 const size_t conf_nparams = sizeof(conf_params) / sizeof(conf_params[0]);

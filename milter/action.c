@@ -29,6 +29,19 @@ action_reply(SMFICTX *ctx, const struct decision *d)
 	}
 }
 
+/* action_insert_str - add a field given as a string at the top */
+static void
+action_insert_str(SMFICTX *ctx, const char *qid, const char *name,
+    const char *value)
+{
+	char	 line[LIM_AUTHRES + 2];
+
+	if ((size_t)snprintf(line, sizeof(line), " %s", value) >=
+	    sizeof(line) || smfi_insheader(ctx, 0, (char *)name, line) !=
+	    MI_SUCCESS)
+		log_warn("%s: cannot add %s", qid, name);
+}
+
 /*
  * action_insert - add a field at the top of the header block
  *
@@ -39,14 +52,8 @@ static void
 action_insert(SMFICTX *ctx, const char *qid, const char *name,
     const struct buf *value)
 {
-	char	 line[LIM_AUTHRES + 2];
-
-	if (value == NULL || value->len == 0)
-		return;
-	if ((size_t)snprintf(line, sizeof(line), " %s", value->data) >=
-	    sizeof(line) || smfi_insheader(ctx, 0, (char *)name, line) !=
-	    MI_SUCCESS)
-		log_warn("%s: cannot add %s", qid, name);
+	if (value != NULL && value->len > 0)
+		action_insert_str(ctx, qid, name, value->data);
 }
 
 /* action_subject - the Subject prefix of the tag verdict */
@@ -78,6 +85,9 @@ action_apply(SMFICTX *ctx, const char *qid, const struct outcome *o)
 		action_insert(ctx, qid, o->tag_name, o->tag);
 	action_subject(ctx, qid, o);
 	action_insert(ctx, qid, "X-Authmilter-Warning", o->warn);
+	for (i = sign_count(o->sign) - 1; i >= 0; i--)	/* RSA ends on top */
+		action_insert_str(ctx, qid, "DKIM-Signature",
+		    sign_value(o->sign, i));
 	if (o->d.verdict == VERDICT_QUARANTINE &&
 	    smfi_quarantine(ctx, (char *)o->d.text) != MI_SUCCESS)
 		log_warn("%s: cannot quarantine", qid);

@@ -20,8 +20,9 @@
  *	connect, envfrom and envrcpt ask the local policy rules that can
  *	decide by then (stage.c); RCPT is always requested, a refusal there
  *	refuses that recipient alone.
- *	A trusted client is accepted at connect: libmilter then skips the
- *	rest of the connection.
+ *	A message of a trusted or authenticated client is not evaluated,
+ *	but its headers and body still come here: forged results are
+ *	removed from it and it is signed (signing.c).
  * THREADS
  *	libmilter runs a connection's callbacks one at a time; state lives
  *	only in smfi_setpriv data.
@@ -109,13 +110,6 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		log_err("connect: out of memory");
 		return (SMFIS_TEMPFAIL);
 	}
-	if (c->trusted) {
-		conn_log_accept(c, "NOQUEUE", "trusted",
-		    "connection not evaluated");
-		conn_free(&c);
-		connlimit_leave();
-		return (SMFIS_ACCEPT);
-	}
 	smfi_setpriv(ctx, c);
 	client_start(c, smfi_getsymval(ctx, "j"),
 	    smfi_getsymval(ctx, "{daemon_addr}"));	/* iprev, DNSBL */
@@ -149,7 +143,7 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 		return (conn_fail(ctx, c, "envfrom"));
 	if (msg_policy_mail(c, smfi_getsymval(ctx, "i"), &d))
 		return (action_reply(ctx, &d));
-	return (c->msg->skip ? SMFIS_ACCEPT : SMFIS_CONTINUE);
+	return (SMFIS_CONTINUE);	/* skip too: signing, forged A-R */
 }
 
 /* mlfi_envrcpt - one recipient: the rules may refuse or defer it */

@@ -169,22 +169,6 @@ log_summary(const struct conn *c, const struct msg *m)
 	log_info("%s", logline_end(&l));
 }
 
-/* conn_log_accept - summary of mail accepted without evaluation */
-void
-conn_log_accept(const struct conn *c, const char *qid, const char *why,
-    const char *note)
-{
-	struct logline l;
-
-	logline_begin(&l, conn_log_json(c), qid);
-	logline_str(&l, "verdict", verdict_str(VERDICT_ACCEPT));
-	logline_str(&l, "why", why);
-	logline_raw(&l, "ip", c->ip);		/* ours: an address */
-	if (note != NULL)
-		logline_note(&l, note);
-	log_info("%s", logline_end(&l));
-}
-
 /* eval_metrics - count the message and its results (util/metrics) */
 static void
 eval_metrics(const struct msg *m)
@@ -220,12 +204,8 @@ msg_end(struct conn *c, const char *qid)
 		return (AM_TEMP);
 	if (qid != NULL && qid[0] != '\0')
 		snprintf(m->qid, sizeof(m->qid), "%s", qid);
-	if (m->skip) {
-		m->out.d.verdict = m->out.d.would = VERDICT_ACCEPT;
-		m->out.d.why = c->trusted ? "trusted" : "authenticated";
-		conn_log_accept(c, m->qid, m->out.d.why, NULL);
-		return (AM_OK);
-	}
+	if (m->skip)
+		return (msg_out_end(c, m));	/* signing.c */
 	dns_budget_bind(&m->budget);	/* all DNS waits below share it */
 	client_resolve(c);		/* iprev, DNSBL, HELO: started at connect */
 	if (!m->failed && eval_results(c, m) == AM_OK) {

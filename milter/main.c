@@ -9,6 +9,11 @@
  *	authmilter check DOMAIN [--selector LIST] [--json]
  *	    [--nameserver ADDR[@PORT]] [-c FILE]
  *	authmilter report send|show|digest [...] [-c FILE]
+ *	authmilter genkey DOMAIN SELECTOR [--type rsa|ed25519] [--bits N]
+ *	    [--dir D]
+ *	authmilter testkey [-c FILE] [KEYNAME ...]
+ *	authmilter testkey [-c FILE] --domain D --selector S --key FILE
+ *	(subcommands: the subcmds[] table)
  * DESCRIPTION
  *	Start-up order matters: the configuration and every handle are
  *	built and checked once before daemonising, so errors reach the
@@ -63,6 +68,7 @@
 #include "milter/metrics_http.h"
 #include "milter/connlimit.h"
 #include "milter/notify.h"
+#include "milter/keycmd.h"
 #include "milter/snap.h"
 #include "milter/sock.h"
 #include "milter/tryout.h"
@@ -87,6 +93,24 @@ static int reload_pending;
  */
 static int sig_pipe[2];
 
+/* report_cmd - "authmilter report ...", with the default configuration */
+static int
+report_cmd(int argc, char **argv)
+{
+	return (report_main(argc, argv, DEF_CONF));
+}
+
+/* subcommands: "authmilter NAME ARGS..."; each returns the exit status */
+static const struct subcmd {
+	const char *name;
+	int	(*run)(int argc, char **argv);
+} subcmds[] = {
+	{"check", check_main},
+	{"report", report_cmd},
+	{"genkey", keycmd_genkey},
+	{"testkey", keycmd_testkey},
+};
+
 struct opts {
 	const char *conf;
 	bool	 foreground, check, print;
@@ -106,6 +130,11 @@ usage(int status)
 	    "       authmilter check DOMAIN [--selector LIST] [--json] "
 	    "[--nameserver ADDR[@PORT]] [-c FILE]\n"
 	    "       authmilter report send|show|digest [...] [-c FILE]\n"
+	    "       authmilter genkey DOMAIN SELECTOR [--type rsa|ed25519] "
+	    "[--bits N] [--dir D]\n"
+	    "       authmilter testkey [-c FILE] [KEYNAME...]\n"
+	    "       authmilter testkey [-c FILE] --domain D --selector S "
+	    "--key FILE\n"
 	    "       authmilter -V\n");
 	exit(status);
 }
@@ -494,14 +523,15 @@ serve(const struct opts *o, struct conf *cf, const sigset_t *set,
 		log_err("%s", buf_str(why));
 		return (1);
 	}
-	if (drop_privileges(cf->user, why) != AM_OK) {
-		log_err("%s", buf_str(why));
-		metrics_http_stop();
-		return (1);
-	}
+	/* before the drop: the snapshot reads the private key files */
 	if ((dns = dns_new(cf->dns_nameservers, cf->dns_timeout, why)) ==
 	    NULL || snap_build(cf, dns, &sp, why) != AM_OK) {
 		log_err("start: %s", buf_str(why));
+		metrics_http_stop();
+		return (1);
+	}
+	if (drop_privileges(cf->user, why) != AM_OK) {
+		log_err("%s", buf_str(why));
 		metrics_http_stop();
 		return (1);
 	}
@@ -550,15 +580,13 @@ main(int argc, char **argv)
 	sigset_t set;
 	char	 pidfile[1024];
 	int	 rc, fac, stderr_log;
+	size_t	 i;
 
-	if (argc > 1 && strcmp(argv[1], "check") == 0) {
-		buf_free(&why);
-		return (check_main(argc - 1, argv + 1));
-	}
-	if (argc > 1 && strcmp(argv[1], "report") == 0) {
-		buf_free(&why);
-		return (report_main(argc - 1, argv + 1, DEF_CONF));
-	}
+	for (i = 0; argc > 1 && i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
+		if (strcmp(argv[1], subcmds[i].name) == 0) {
+			buf_free(&why);
+			return (subcmds[i].run(argc - 1, argv + 1));
+		}
 	parse_opts(argc, argv, &o);
 	if (o.t.eml != NULL) {
 		buf_free(&why);

@@ -93,6 +93,8 @@ msg_reset(struct conn *c)
 	if (m == NULL)
 		return;
 	dkimv_msg_free(&m->dkim);
+	sign_msg_free(&m->sign);
+	buf_free(&m->from);
 	buf_free(&m->hdrs);
 	buf_free(&m->out.authres);
 	buf_free(&m->out.rspf);
@@ -175,10 +177,8 @@ msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
 	dns_budget_start(&m->budget, c->snap->cf->dns_message_budget);
 	if (c->trusted || (auth_authen != NULL && auth_authen[0] != '\0' &&
 	    c->snap->cf->skip_authenticated)) {
-		m->skip = true;
-		if (!c->trusted)
-			conn_log_accept(c, m->qid, "authenticated", NULL);
-		return (AM_OK);
+		m->skip = true;		/* outbound: signing.c */
+		return (msg_out_begin(c, m));
 	}
 	if ((m->dkim = dkimv_msg_new(c->snap->dkim, m->qid, c->why)) == NULL)
 		return (msg_fail(c, "dkim"));
@@ -206,7 +206,7 @@ msg_from(struct conn *c, struct msg *m, const char *value)
  * claims our authserv-id: ours are the only ones downstream may trust,
  * so every such incoming field is deleted (RFC 8601 5, RFC 7208 9.1)
  */
-static void
+void
 msg_forged(struct conn *c, struct msg *m, const char *name,
     const char *value)
 {
@@ -246,6 +246,8 @@ msg_header(struct conn *c, const char *name, const char *value)
 	struct msg *m = c->msg;
 	int	 st;
 
+	if (m != NULL && m->skip && !m->failed)
+		msg_out_header(c, m, name, value);
 	if (m == NULL || m->skip)
 		return (AM_OK);
 	if (m->failed)
@@ -273,6 +275,8 @@ msg_eoh(struct conn *c)
 {
 	struct msg *m = c->msg;
 
+	if (m != NULL && m->skip && !m->failed)
+		msg_out_eoh(c, m);
 	if (m == NULL || m->skip)
 		return (AM_OK);
 	if (m->failed)
@@ -286,7 +290,8 @@ msg_eoh(struct conn *c)
 bool
 msg_wants_body(const struct conn *c)
 {
-	return (c->msg != NULL && !c->msg->skip && !c->msg->failed);
+	return (c->msg != NULL && !c->msg->failed &&
+	    (!c->msg->skip || sign_active(c->msg->sign)));
 }
 
 /* msg_body - a chunk of the body */
@@ -297,6 +302,10 @@ msg_body(struct conn *c, const unsigned char *p, size_t n)
 
 	if (!msg_wants_body(c))
 		return (m != NULL && m->failed ? AM_TEMP : AM_OK);
+	if (m->skip) {
+		msg_out_body(c, m, p, n);
+		return (AM_OK);
+	}
 	if (dkimv_body(m->dkim, p, n, c->why) == AM_TEMP)
 		return (msg_fail(c, "dkim-body"));
 	return (AM_OK);

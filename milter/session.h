@@ -15,8 +15,6 @@
  *	int msg_body(struct conn *c, const unsigned char *p, size_t n);
  *	int msg_end(struct conn *c, const char *qid);
  *	void msg_reset(struct conn *c);
- *	void conn_log_accept(const struct conn *c, const char *qid,
- *	    const char *why, const char *note);
  *	bool msg_wants_body(const struct conn *c);
  *	int msg_fail(struct conn *c, const char *stage);
  *	int msg_spf(struct conn *c, struct msg *m);
@@ -29,13 +27,12 @@
  *	client NULL means no network client (local submission): trusted.
  *	msg_begin() starts a message and the lookups of the SPF records of
  *	the MAIL FROM and HELO identities. A message of a trusted or
- *	authenticated client is marked skip and evaluated no further.
+ *	authenticated client is marked skip: it is not evaluated as inbound
+ *	mail, but forged Authentication-Results are still removed from it
+ *	and it is DKIM-signed when a key applies (signing.c).
  *	msg_header() tracks From: fields and our Authentication-Results,
  *	and feeds DKIM. msg_end() runs SPF (HELO once per name, MAIL FROM),
  *	DKIM, the From: parse, DMARC and the policy, and leaves in c->msg->out the decision and the header edits.
- *	conn_log_accept() logs the summary of a message or connection
- *	accepted without evaluation (trusted, authenticated), in the
- *	configured log.format.
  *	msg_begin() also starts the message's DNS time budget
  *	(dns.message_budget); msg_end() binds it around its checks, so
  *	all their DNS waits together stay within it. msg_header() notes
@@ -57,6 +54,7 @@
 
 #include "auth/result.h"
 #include "dns/dns.h"
+#include "auth/sign.h"
 #include "milter/snap.h"
 #include "policy/verdict.h"
 #include "util/addr.h"
@@ -80,6 +78,7 @@ struct outcome {
 	struct buf *subject;		/* new Subject value, or empty */
 	bool	 subject_add;		/* no Subject: add, do not change */
 	struct buf *warn;		/* X-Authmilter-Warning, or NULL */
+	const struct sign_msg *sign;	/* DKIM-Signatures to add, or NULL */
 };
 
 struct msg {
@@ -110,6 +109,11 @@ struct msg {
 	struct dns_budget budget;	/* DNS waits of this message */
 	int	 badbytes;		/* enum field_bytes of the first */
 	char	 badfield[64];		/* its field name, sanitised */
+	struct sign_msg *sign;		/* outbound: DKIM signing, or NULL */
+	struct buf *from;		/* outbound: first From: value, for
+					 * the signing table; or NULL */
+	bool	 sign_failed;		/* signing failed: sign.on_error */
+	char	 sign_err[LIM_REASON];
 };
 
 struct conn {
@@ -147,8 +151,6 @@ int	msg_fail(struct conn *c, const char *stage);
 int	msg_spf(struct conn *c, struct msg *m);
 bool	msg_wants_body(const struct conn *c);
 void	msg_record(const struct conn *c, const struct msg *m);
-void	conn_log_accept(const struct conn *c, const char *qid,
-	    const char *why, const char *note);
 bool	conn_log_json(const struct conn *c);
 
 /* local policy stages (stage.c) */
@@ -165,5 +167,16 @@ int	msg_log_rcpts(const struct msg *m, char *dst, size_t len);
 /* hdrguard.c: fields with a bare CR, bare LF or NUL */
 void	msg_field_bytes(struct msg *m, const char *name, const char *value);
 int	msg_field_verdict(struct conn *c, struct msg *m);
+
+/* signing.c: messages of trusted and authenticated clients */
+int	msg_out_begin(struct conn *c, struct msg *m);
+void	msg_out_header(struct conn *c, struct msg *m, const char *name,
+	    const char *value);
+void	msg_out_eoh(struct conn *c, struct msg *m);
+void	msg_out_body(struct conn *c, struct msg *m, const unsigned char *p,
+	    size_t n);
+int	msg_out_end(struct conn *c, struct msg *m);
+void	msg_forged(struct conn *c, struct msg *m, const char *name,
+	    const char *value);
 
 #endif

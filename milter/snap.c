@@ -54,7 +54,10 @@ snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,
 	    (sp->dmarc = dmarc_new(dns, cf->dmarc_org_domain ==
 	    CONF_ORGDOM_PSL ? DMARC_ORG_PSL : DMARC_ORG_TREEWALK,
 	    cf->dmarc_public_suffix_list, cf->dmarc_max_queries,
-	    why)) == NULL || snap_rules(cf, sp, why) != AM_OK) {
+	    why)) == NULL || snap_rules(cf, sp, why) != AM_OK ||
+	    (cf->sign_key_table[0] != '\0' && (sp->sign =
+	    signer_new(cf->sign_key_table, cf->sign_signing_table,
+	    cf->sign_require_safe_keys, cf->sign_expire, why)) == NULL)) {
 		snap_release(&sp);
 		return (AM_PERM);
 	}
@@ -106,6 +109,7 @@ snap_release(struct snap **spp)
 	dkimv_free(&sp->dkim);
 	dmarc_free(&sp->dmarc);
 	rules_free(&sp->rules);
+	signer_free(&sp->sign);
 	conf_free(&sp->cf);
 	free(sp);
 	atomic_fetch_sub(&snap_count, 1);

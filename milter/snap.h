@@ -15,7 +15,8 @@
  * DESCRIPTION
  *	A snapshot holds one loaded conf and the handles built from it: the
  *	SPF server, the DKIM library, the DMARC state (PSL), the compiled
- *	local policy rules (so a reload changes them). The resolver is
+ *	local policy rules (so a reload changes them), the signing keys
+ *	(read from their files here). The resolver is
  *	process-wide and borrowed: there is one libunbound context and one
  *	cache for the life of the process.
  *
@@ -42,6 +43,7 @@
 
 #include "auth/dkim.h"
 #include "auth/dmarc.h"
+#include "auth/sign.h"
 #include "auth/spf.h"
 #include "conf/conf.h"
 #include "dns/dns.h"
@@ -56,6 +58,7 @@ struct snap {
 	struct dkimv *dkim;
 	struct dmarc *dmarc;
 	struct rules *rules;		/* the compiled policy section */
+	struct signer *sign;		/* NULL: no sign.key_table */
 };
 
 int	snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,

@@ -8,6 +8,7 @@
  *	  add: Received-SPF: ...
  *	  rcpt: ADDR: 452 4.5.3 text		(a refused or deferred --rcpt)
  *	  rule: NAME				(or "none (built-in verdict)")
+ *	  add: DKIM-Signature: ...		(a trusted client's mail, signed)
  *	  action: reject 550 5.7.26 text	(or accept, tag, quarantine,
  *						tempfail 451 ...)
  *	With -v, before "rule:", one line per rule passed over:
@@ -132,6 +133,8 @@ print_outcome(const struct outcome *o)
 		    o->subject->data);
 	printf("rule: %s\n", o->d.rule != NULL ? o->d.rule :
 	    "none (built-in verdict)");
+	for (i = 0; i < sign_count(o->sign); i++)
+		printf("add: DKIM-Signature: %s\n", sign_value(o->sign, i));
 	printf("action: %s", verdict_str(o->d.verdict));
 	if (o->d.code[0] != '\0')
 		printf(" %s %s %s", o->d.code, o->d.xcode, o->d.text);
@@ -243,8 +246,7 @@ tryout_run(const char *path, const struct tryout *t)
 	if (!early_stages(c, t))
 		print_refusal(&c->msg->out.d);
 	else {
-		if (!c->msg->skip)
-			feed_message(c, msg);
+		feed_message(c, msg);	/* a trusted client's mail is signed */
 		msg_end(c, "tryout");
 		explain(c, t);
 		print_outcome(&c->msg->out);

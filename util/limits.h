@@ -78,5 +78,12 @@
  * 8601 3 sets none; RFC 7208 5.5 stops at 10 for the same walk). Each
  * is one forward query; more names are ignored. */
 #define LIM_IPREV_NAMES		10
+/* DKIM signing (issue 10): keys in the key table, lines of the key and
+ * signing tables, signatures added to one message (dual signing needs
+ * 2), and bytes of one private key file (an RSA-8192 PEM is ~6.3 KiB). */
+#define LIM_SIGN_KEYS		1024
+#define LIM_SIGN_LINE		1024
+#define LIM_SIGN_PER_MSG	4
+#define LIM_SIGN_KEYFILE	16384
 
 #endif

@@ -80,6 +80,14 @@ EXPECT FILE
     rspf-valid           every Received-SPF field parses strictly as
                          RFC 7208 9.1 (result, comment, key=value list
                          with known keys, each at most once)
+    dkim-verify N        N DKIM-Signature fields, each verified by
+                         python3-dkim through the test DNS (dkimcheck.py)
+    dkim-order A...      DKIM-Signature a= values, top down
+    dkim-h FIELDS        every DKIM-Signature's h= (white space removed)
+    dkim-self TEXT       authmilter -t on the delivered message, as
+                         inbound mail, prints TEXT
+    dkim-tampered from|body  a From: added or the body changed: neither
+                         verifier passes any signature
 """
 
 import os
@@ -681,6 +689,10 @@ def cmd_check(args):
     ap.add_argument("--smtp", help="the swaks transcript")
     ap.add_argument("--authserv-id", default=MTA_HOST)
     ap.add_argument("--delivered", help="recipients delivered, one a line")
+    ap.add_argument("--message", help="the delivered message file")
+    ap.add_argument("--dns-port", help="the harness's NSD")
+    ap.add_argument("--authmilter", help="the binary, for authmilter -t")
+    ap.add_argument("--conf", help="the case's configuration")
     a = ap.parse_args(args)
 
     reply = open(a.reply).read().strip() if os.path.exists(a.reply) else ""
@@ -856,6 +868,14 @@ def cmd_check(args):
                 except ValueError as e:
                     fails.append("Received-SPF is not RFC 7208 9.1: %s: %s"
                                  % (e, h))
+        elif word in ("dkim-verify", "dkim-self", "dkim-tampered",
+                      "dkim-order", "dkim-h"):
+            if a.message is None or a.state != "delivered":
+                fails.append("%s: no delivered message" % what)
+                continue
+            import dkimcheck
+            fails += dkimcheck.check(word, arg, a.message, a.dns_port,
+                                     a.authmilter, a.conf)
         elif word in ("log-has", "log-lacks"):
             if (arg in log) != (word == "log-has"):
                 fails.append("milter log %s %r" %

@@ -58,6 +58,8 @@
 #			@REV:ADDR@ an address reversed; absolute names
 #			under .arpa. go to the zone "arpa.", see it.py)
 #	  conf		optional: "key = value;" lines over base.conf
+#			(@KEYDIR@: the run's key directory, which also holds
+#			tables/* with @KEYDIR@ filled in)
 #
 #	Cases sharing a configuration share one authmilter process.
 #
@@ -232,7 +234,7 @@ EOF
 
 # run_case NAME - one TAP line
 run_case() {
-	local client helo login from qid st file reply why off n dot r
+	local client helo login from qid st file="" reply why off n dot r
 	local -a opts
 
 	C=$1
@@ -336,7 +338,9 @@ run_case() {
 	why=$("$PY" "$IT_DIR/it.py" check "$CASES_DIR/$C/expect" \
 	    --state "$st" --reply "$CT/reply" --headers "$CT/headers" \
 	    --log "$CT/milter.log" --smtp "$CT/smtp" --authserv-id "$ASID" \
-	    --delivered "$CT/delivered" 2>&1)
+	    --delivered "$CT/delivered" \
+	    ${file:+--message "$file"} --dns-port "$DNS_PORT" \
+	    --authmilter "$AUTHMILTER" --conf "$CUR_CONF" 2>&1)
 	if milter_sanitizer_errors "$CT/milter.log" >"$CT/san"; then
 		why="${why:+$why; }sanitizer report"
 		diag "$CT/san" "sanitizer" 60
@@ -414,6 +418,12 @@ setup_fail() {
 }
 
 "$IT_DIR/mkkeys.sh" "$T/keys" 2>"$T/setup.err" || setup_fail "mkkeys.sh"
+# the signing cases' key and signing tables (sign_*), paths filled in
+for f in "$IT_DIR"/tables/*; do
+	[ -f "$f" ] || continue
+	sed "s|@KEYDIR@|$T/keys|g" "$f" >"$T/keys/${f##*/}" ||
+	    setup_fail "tables"
+done
 mkdir -p "$T/dns"
 case_dirs=()
 for c in "${CASES[@]}"; do
@@ -433,8 +443,8 @@ MILTER_PORT=$(free_port) || setup_fail "no port"
 # one configuration per case; cases sharing one share a process
 mkdir -p "$T/conf"
 "$PY" "$IT_DIR/it.py" conf "$IT_DIR/base.conf" - "$T/conf/base.conf" \
-    MILTER_PORT="$MILTER_PORT" DNS_PORT="$DNS_PORT" 2>"$T/setup.err" ||
-    setup_fail "base.conf"
+    MILTER_PORT="$MILTER_PORT" DNS_PORT="$DNS_PORT" KEYDIR="$T/keys" \
+    2>"$T/setup.err" || setup_fail "base.conf"
 base_sum=$(md5sum <"$T/conf/base.conf" | cut -c1-12)
 cp "$T/conf/base.conf" "$T/conf/$base_sum.conf"
 order=()
@@ -443,7 +453,7 @@ for c in "${CASES[@]}"; do
 	[ -f "$CASES_DIR/$c/conf" ] && over="$CASES_DIR/$c/conf"
 	"$PY" "$IT_DIR/it.py" conf "$IT_DIR/base.conf" "$over" "$T/conf/x" \
 	    MILTER_PORT="$MILTER_PORT" DNS_PORT="$DNS_PORT" \
-	    2>"$T/setup.err" || setup_fail "conf of $c"
+	    KEYDIR="$T/keys" 2>"$T/setup.err" || setup_fail "conf of $c"
 	sum=$(md5sum <"$T/conf/x" | cut -c1-12)
 	mv "$T/conf/x" "$T/conf/$sum.conf"
 	last=0
