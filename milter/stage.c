@@ -162,6 +162,8 @@ rcpt_log(const struct conn *c, const char *rcpt, const char *what,
 	logline_str(&l, "result", what);
 	logline_str(&l, "rule", rule);
 	logline_str(&l, "reply", reply);
+	if (strcmp(what, "deferred") == 0)
+		logline_note(&l, "differs from the first recipient");
 	log_info("%s", logline_end(&l));
 }
 
@@ -194,8 +196,7 @@ msg_rcpt(struct conn *c, const char *rcpt, const char *qid,
 		snprintf(d_r->text, sizeof(d_r->text), "This recipient has "
 		    "a different local policy; send it in a separate "
 		    "transaction");
-		rcpt_log(c, rcpt, "deferred (differs from the first "
-		    "recipient)", rule, d_r);
+		rcpt_log(c, rcpt, "deferred", rule, d_r);
 		return (1);
 	}
 	if (m->nrcpt == 0)
