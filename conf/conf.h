@@ -90,6 +90,8 @@ struct conf {
 	/* metrics and JSON logs (issue 12) */
 	char	*metrics_listen;	/* "" = off; ADDR:PORT, [V6]:PORT */
 	int	 log_format;		/* enum conf_logfmt */
+	/* ARC (issue 9) */
+	char	*arc_trusted_sealers;	/* domains, or "file:PATH"; "" none */
 };
 
 /* one key of the params table */

@@ -123,6 +123,11 @@ const struct param conf_params[] = {
 	    "serve Prometheus /metrics on ADDR:PORT or [ADDR]:PORT; empty: off"},
 	{"log.format", PT_ENUM, "text", 0, 0, logfmt_choices, O(log_format),
 	    true, "per-message summary line: text (key=value) or json"},
+	/* ARC (issue 9, RFC 8617) */
+	{"arc.trusted_sealers", PT_STR, "", 0, 0, NULL,
+	    O(arc_trusted_sealers), true,
+	    "sealers whose ARC results may override a DMARC fail: domains, "
+	    "or file:PATH"},
 };
 
 const size_t conf_nparams = sizeof(conf_params) / sizeof(conf_params[0]);

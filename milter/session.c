@@ -20,6 +20,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "auth/arc.h"
 #include "auth/authres.h"
 #include "auth/header.h"
 #include "milter/session.h"
@@ -93,6 +94,7 @@ msg_reset(struct conn *c)
 	if (m == NULL)
 		return;
 	dkimv_msg_free(&m->dkim);
+	arc_msg_free(&m->arc);
 	buf_free(&m->from);
 	buf_free(&m->hdrs);
 	buf_free(&m->out.authres);
@@ -198,6 +200,10 @@ msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
 	}
 	if ((m->dkim = dkimv_msg_new(c->snap->dkim, m->qid, c->why)) == NULL)
 		return (msg_fail(c, "dkim"));
+	if ((m->arc = arc_msg_new(c->snap->dns, m->qid)) == NULL) {
+		buf_setf(c->why, "out of memory");
+		return (msg_fail(c, "arc"));
+	}
 	if (c->snap->cf->report_failure)	/* failure reports: headers */
 		m->hdrs = buf_new(LIM_HEADER);
 	msg_prefetch_spf(c, m);
@@ -290,6 +296,10 @@ msg_header(struct conn *c, const char *name, const char *value)
 	if (m->hdrs != NULL)		/* past the cap: cut, never failed */
 		(void)buf_printf(m->hdrs, "%s:%s\n", name, value);
 	msg_forged(c, m, name, value);
+	if (arc_header(m->arc, name, value) != AM_OK) {
+		buf_setf(c->why, "out of memory");
+		return (msg_fail(c, "arc-header"));
+	}
 	st = dkimv_header(m->dkim, name, value, c->why);
 	if (st == AM_TEMP)
 		return (msg_fail(c, "dkim-header"));
@@ -311,6 +321,10 @@ msg_eoh(struct conn *c)
 		return (AM_TEMP);
 	if (dkimv_eoh(m->dkim, c->why) == AM_TEMP)
 		return (msg_fail(c, "dkim-eoh"));
+	if (arc_eoh(m->arc) != AM_OK) {
+		buf_setf(c->why, "out of memory");
+		return (msg_fail(c, "arc-eoh"));
+	}
 	return (AM_OK);
 }
 
@@ -331,5 +345,6 @@ msg_body(struct conn *c, const unsigned char *p, size_t n)
 		return (m != NULL && m->failed ? AM_TEMP : AM_OK);
 	if (dkimv_body(m->dkim, p, n, c->why) == AM_TEMP)
 		return (msg_fail(c, "dkim-body"));
+	(void)arc_body(m->arc, p, n);	/* streams; never fails */
 	return (AM_OK);
 }

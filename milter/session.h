@@ -93,6 +93,7 @@ struct msg {
 	struct outcome out;
 	int	 nrcpt;			/* RCPT TO seen */
 	struct timespec t0;		/* MAIL FROM, for the latency metric */
+	struct arc_msg *arc;		/* ARC chain (auth/arc.c) */
 };
 
 struct conn {

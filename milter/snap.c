@@ -34,6 +34,8 @@ snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,
 	    (sp->dmarc = dmarc_new(dns, cf->dmarc_org_domain ==
 	    CONF_ORGDOM_PSL ? DMARC_ORG_PSL : DMARC_ORG_TREEWALK,
 	    cf->dmarc_public_suffix_list, cf->dmarc_max_queries,
+	    why)) == NULL ||
+	    (sp->arc_trust = arc_trust_new(cf->arc_trusted_sealers,
 	    why)) == NULL) {
 		snap_release(&sp);
 		return (AM_PERM);
@@ -85,6 +87,7 @@ snap_release(struct snap **spp)
 	spf_free(&sp->spf);
 	dkimv_free(&sp->dkim);
 	dmarc_free(&sp->dmarc);
+	arc_trust_free(&sp->arc_trust);
 	conf_free(&sp->cf);
 	free(sp);
 }

@@ -31,6 +31,7 @@
 
 #include <stdatomic.h>
 
+#include "auth/arc.h"
 #include "auth/dkim.h"
 #include "auth/dmarc.h"
 #include "auth/spf.h"
@@ -45,6 +46,7 @@ struct snap {
 	struct spf *spf;
 	struct dkimv *dkim;
 	struct dmarc *dmarc;
+	struct arc_trust *arc_trust;	/* arc.trusted_sealers, read once */
 };
 
 int	snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,

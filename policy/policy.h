@@ -20,7 +20,10 @@
  *	2. DMARC temperror, or DMARC fail under p=quarantine/reject while an
  *	   input that could have passed (SPF, a DKIM signature) had a
  *	   temporary error, and on_dns_error = tempfail: tempfail 451 4.7.5.
- *	3. DMARC fail: p=reject gives dmarc.reject_action (reject 550
+ *	3. DMARC fail with arc.override (auth/arc.h arc_trust_judge: a
+	   passing chain whose trusted newest sealer recorded a pass for the
+	   From: domain): accept, why "arc-override" (RFC 9989 override).
+	   DMARC fail otherwise: p=reject gives dmarc.reject_action (reject 550
  *	   5.7.26 naming the domain), p=quarantine gives
  *	   dmarc.quarantine_action, p=none gives tag.
  *	4. Anything else: accept.
