@@ -848,6 +848,7 @@ arc_eom(struct arc_msg *a, struct arc_result *r_r)
 	st = arc_validate(a, why, sizeof(why));
 	r_r->result = st == AM_OK ? ARC_RES_PASS : st == AM_TEMP ?
 	    ARC_RES_TEMPERROR : ARC_RES_FAIL;
-	snprintf(r_r->reason, sizeof(r_r->reason), "%s", why);
+	snprintf(r_r->reason, sizeof(r_r->reason), "%s", st == AM_OK ? "" :
+	    why);
 	return (AM_OK);
 }
