@@ -552,6 +552,36 @@ ar_dmarc(struct ar_out *o, const struct auth_results *r)
 	ar_prop(o, "", "header.from", *d->from_domain != '\0' ?
 	    d->from_domain : f->ndomains > 0 ? f->domains[0] : "",
 	    ar_is_token);
+	/* ARC (issue 9): the RFC 9989 override policy_decide applied */
+	if (d->result == DMARC_RES_FAIL && r->arc.override)
+		ar_prop(o, "", "policy.dmarc-override", "arc", ar_is_token);
+}
+
+/*
+ * ar_arc - "arc=RESULT (why) smtp.remote-ip=..." (RFC 8617 7.1); only
+ * when the message carries ARC fields
+ */
+static void
+ar_arc(struct ar_out *o, const struct arc_result *a)
+{
+	char	 c[LIM_REASON + 64];
+	char	 n[16];
+
+	if (a->result == ARC_RES_NONE)
+		return;
+	ar_method(o, "arc", arc_res_str(a->result));
+	if (a->result == ARC_RES_PASS)
+		snprintf(c, sizeof(c), "%d ARC set%s, sealed by %s", a->n,
+		    a->n == 1 ? "" : "s", a->sealer);
+	else
+		snprintf(c, sizeof(c), "%s", a->reason);
+	ar_note(o, c);
+	if (a->remote_ip[0] != '\0' && a->result == ARC_RES_PASS)
+		ar_prop(o, "", "smtp.remote-ip", a->remote_ip, ar_is_token);
+	if (a->oldest_pass > 0) {
+		snprintf(n, sizeof(n), "%d", a->oldest_pass);
+		ar_prop(o, "", "header.oldest-pass", n, ar_is_token);
+	}
 }
 
 /* authres_format - our Authentication-Results value */
@@ -570,6 +600,7 @@ authres_format(const char *authserv_id, const struct auth_results *r,
 	ar_spf(&o, &r->helo, true);
 	ar_dkim(&o, &r->dkim);
 	ar_dmarc(&o, r);
+	ar_arc(&o, &r->arc);
 	return (o.st);
 }
 

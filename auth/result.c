@@ -81,3 +81,12 @@ dnsbl_res_str(enum dnsbl_res r)
 
 	return ((unsigned)r < sizeof(tab) / sizeof(tab[0]) ? tab[r] : "none");
 }
+
+/* arc_res_str - RFC 8601 arc= result word */
+const char *
+arc_res_str(enum arc_res r)
+{
+	static const char *tab[] = {"none", "pass", "fail", "temperror"};
+
+	return ((unsigned)r < sizeof(tab) / sizeof(tab[0]) ? tab[r] : "none");
+}

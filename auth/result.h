@@ -188,6 +188,41 @@ struct client_results {
 	bool	 helo_checked;
 };
 
+/* RFC 8617 4.4 (cv) and 8601 2.7.x (arc=); NONE: no ARC set */
+enum arc_res {
+	ARC_RES_NONE = 0,
+	ARC_RES_PASS,
+	ARC_RES_FAIL,
+	ARC_RES_TEMPERROR,
+};
+
+/* one result of the newest ARC-Authentication-Results */
+struct arc_aar_res {
+	char	 method[16];		/* "dmarc", "dkim", "spf", lower case */
+	char	 result[16];		/* "pass", "fail", ... lower case */
+	char	 domain[LIM_DOMAIN];	/* header.from, header.d or
+					 * smtp.mailfrom (its domain) */
+};
+
+/* the ARC chain of a message (auth/arc.c) and what trust made of it */
+struct arc_result {
+	enum arc_res result;
+	int	 n;			/* ARC sets (instances); 0: none */
+	char	 sealers[512];		/* d= of each ARC-Seal, newest first,
+					 * comma-separated, cut if long */
+	char	 sealer[LIM_DOMAIN];	/* d= of the newest ARC-Seal */
+	char	 remote_ip[64];		/* smtp.remote-ip of the newest AAR */
+	int	 oldest_pass;		/* 0: not computed (RFC 8617 5.2) */
+	char	 aar_id[LIM_DOMAIN];	/* authserv-id of the newest AAR */
+	int	 naar;
+	struct arc_aar_res aar[LIM_ARC_AAR_RES];
+	bool	 trusted;		/* newest sealer in arc.trusted_sealers */
+	bool	 override;		/* RFC 9989 local-policy override:
+					 * policy_decide turns a DMARC fail
+					 * into an accept (arc_trust_judge) */
+	char	 reason[LIM_REASON];
+};
+
 /* everything one message's evaluation produced */
 struct auth_results {
 	struct spf_result helo;
@@ -195,6 +230,7 @@ struct auth_results {
 	struct dkim_result dkim;
 	struct from_result from;
 	struct dmarc_result dmarc;
+	struct arc_result arc;		/* ARC chain (RFC 8617) */
 };
 
 const char *spf_res_str(enum spf_res r);
@@ -204,5 +240,6 @@ const char *dmarc_policy_str(enum dmarc_policy p);
 const char *from_status_str(enum from_status s);
 const char *iprev_res_str(enum iprev_res r);
 const char *dnsbl_res_str(enum dnsbl_res r);
+const char *arc_res_str(enum arc_res r);
 
 #endif

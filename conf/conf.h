@@ -162,6 +162,8 @@ struct conf {
 	int	 sign_on_error;		/* enum conf_signerr */
 	int	 sign_expire;		/* seconds, 0: no x= */
 	bool	 sign_require_safe_keys;
+	/* ARC (issue 9) */
+	char	*arc_trusted_sealers;	/* domains, or "file:PATH"; "" none */
 };
 
 /* one key of the params table */

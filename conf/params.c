@@ -174,6 +174,11 @@ const struct param conf_params[] = {
 	{"sign.require_safe_keys", PT_BOOL, "true", 0, 0, NULL,
 	    O(sign_require_safe_keys), true,
 	    "refuse key files other users may read or write"},
+	/* ARC (issue 9, RFC 8617) */
+	{"arc.trusted_sealers", PT_STR, "", 0, 0, NULL,
+	    O(arc_trusted_sealers), true,
+	    "sealers whose ARC results may override a DMARC fail: domains, "
+	    "or file:PATH"},
 };
 
 const size_t conf_nparams = sizeof(conf_params) / sizeof(conf_params[0]);

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/arc.h"
 #include "auth/authres.h"
 #include "auth/header.h"
 #include "milter/client.h"
@@ -65,6 +66,13 @@ eval_results(struct conn *c, struct msg *m)
 	header_from_count(&r->from, m->nfrom);	/* parsed at the header */
 	if (eval_dmarc(c, m) != AM_OK)
 		return (msg_fail(c, "dmarc"));
+	if (arc_eom(m->arc, &r->arc) != AM_OK) {
+		buf_setf(c->why, "out of memory");
+		return (msg_fail(c, "arc"));
+	}
+	/* RFC 9989 override: a flag policy_decide honours (arctrust.c) */
+	arc_trust_judge(c->snap->arc_trust, r->dmarc.from_domain,
+	    r->dmarc.org_domain, &r->arc);
 	return (AM_OK);
 }
 
@@ -152,6 +160,16 @@ log_summary(const struct conn *c, const struct msg *m)
 	logline_raw(&l, "dkim", dk);
 	logline_str(&l, "dmarc", dmarc_res_str(r->dmarc.result));
 	logline_str(&l, "policy", dmarc_policy_str(r->dmarc.policy));
+	logline_str(&l, "arc", arc_res_str(r->arc.result));
+	if (r->arc.n > 0) {
+		logline_int(&l, "arc_len", r->arc.n);
+		logline_str(&l, "arc_sealers", r->arc.sealers[0] ?
+		    r->arc.sealers : "-");
+	}
+	if (r->arc.override && r->dmarc.result == DMARC_RES_FAIL)
+		logline_str(&l, "dmarc_override", "arc");
+	if (r->arc.n > 0 && r->arc.reason[0] != '\0')
+		logline_str(&l, "arc_why", r->arc.reason);
 	logline_str(&l, "action", verdict_str(d->would));
 	logline_str(&l, "rule", d->rule ? d->rule : "-");
 	logline_int(&l, "rcpts", m->nrcpt);

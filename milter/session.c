@@ -20,6 +20,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "auth/arc.h"
 #include "auth/authres.h"
 #include "auth/header.h"
 #include "milter/session.h"
@@ -94,6 +95,7 @@ msg_reset(struct conn *c)
 		return;
 	dkimv_msg_free(&m->dkim);
 	sign_msg_free(&m->sign);
+	arc_msg_free(&m->arc);
 	buf_free(&m->from);
 	buf_free(&m->hdrs);
 	buf_free(&m->out.authres);
@@ -182,6 +184,10 @@ msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
 	}
 	if ((m->dkim = dkimv_msg_new(c->snap->dkim, m->qid, c->why)) == NULL)
 		return (msg_fail(c, "dkim"));
+	if ((m->arc = arc_msg_new(c->snap->dns, m->qid)) == NULL) {
+		buf_setf(c->why, "out of memory");
+		return (msg_fail(c, "arc"));
+	}
 	if (c->snap->cf->report_failure)	/* failure reports: headers */
 		m->hdrs = buf_new(LIM_HEADER);
 	spf_prefetch(c->snap->spf, c->helo, c->helo_checked, m->mailfrom);
@@ -260,6 +266,10 @@ msg_header(struct conn *c, const char *name, const char *value)
 		(void)buf_printf(m->hdrs, "%s:%s\n", name, value);
 	msg_forged(c, m, name, value);
 	msg_field(c, name, value);		/* tag header, Subject */
+	if (arc_header(m->arc, name, value) != AM_OK) {
+		buf_setf(c->why, "out of memory");
+		return (msg_fail(c, "arc-header"));
+	}
 	st = dkimv_header(m->dkim, name, value, c->why);
 	if (st == AM_TEMP)
 		return (msg_fail(c, "dkim-header"));
@@ -283,6 +293,10 @@ msg_eoh(struct conn *c)
 		return (AM_TEMP);
 	if (dkimv_eoh(m->dkim, c->why) == AM_TEMP)
 		return (msg_fail(c, "dkim-eoh"));
+	if (arc_eoh(m->arc) != AM_OK) {
+		buf_setf(c->why, "out of memory");
+		return (msg_fail(c, "arc-eoh"));
+	}
 	return (AM_OK);
 }
 
@@ -308,5 +322,6 @@ msg_body(struct conn *c, const unsigned char *p, size_t n)
 	}
 	if (dkimv_body(m->dkim, p, n, c->why) == AM_TEMP)
 		return (msg_fail(c, "dkim-body"));
+	(void)arc_body(m->arc, p, n);	/* streams; never fails */
 	return (AM_OK);
 }

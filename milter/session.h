@@ -114,6 +114,7 @@ struct msg {
 					 * the signing table; or NULL */
 	bool	 sign_failed;		/* signing failed: sign.on_error */
 	char	 sign_err[LIM_REASON];
+	struct arc_msg *arc;		/* ARC chain (auth/arc.c) */
 };
 
 struct conn {

@@ -57,7 +57,9 @@ snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,
 	    why)) == NULL || snap_rules(cf, sp, why) != AM_OK ||
 	    (cf->sign_key_table[0] != '\0' && (sp->sign =
 	    signer_new(cf->sign_key_table, cf->sign_signing_table,
-	    cf->sign_require_safe_keys, cf->sign_expire, why)) == NULL)) {
+	    cf->sign_require_safe_keys, cf->sign_expire, why)) == NULL) ||
+	    (sp->arc_trust = arc_trust_new(cf->arc_trusted_sealers,
+	    why)) == NULL) {
 		snap_release(&sp);
 		return (AM_PERM);
 	}
@@ -110,6 +112,7 @@ snap_release(struct snap **spp)
 	dmarc_free(&sp->dmarc);
 	rules_free(&sp->rules);
 	signer_free(&sp->sign);
+	arc_trust_free(&sp->arc_trust);
 	conf_free(&sp->cf);
 	free(sp);
 	atomic_fetch_sub(&snap_count, 1);

@@ -41,6 +41,7 @@
 
 #include <stdatomic.h>
 
+#include "auth/arc.h"
 #include "auth/dkim.h"
 #include "auth/dmarc.h"
 #include "auth/sign.h"
@@ -59,6 +60,7 @@ struct snap {
 	struct dmarc *dmarc;
 	struct rules *rules;		/* the compiled policy section */
 	struct signer *sign;		/* NULL: no sign.key_table */
+	struct arc_trust *arc_trust;	/* arc.trusted_sealers, read once */
 };
 
 int	snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,

@@ -145,6 +145,16 @@ enforce(const struct auth_results *r, const struct conf *cf,
 		return;
 	}
 	/*
+	 * ARC (issue 9): RFC 9989 local-policy override. auth/arctrust.c
+	 * sets arc.override only when the chain passes, its newest sealer
+	 * is trusted and that sealer's own AAR recorded a pass for this
+	 * From: domain; the disposition becomes none.
+	 */
+	if (r->arc.override) {
+		set_reply(d, VERDICT_ACCEPT, "", "", "arc-override");
+		return;
+	}
+	/*
 	 * t=y (or pct=0 without t=): always the weaker policy. RFC 9989
 	 * removed pct; other values are ignored.
 	 */

@@ -33,7 +33,10 @@
  *	   with spf.reject_fail_without_dmarc: reject 550 5.7.23 (RFC 7208
  *	   8.4). With a record DMARC decides, so that forwarded mail with
  *	   a valid author signature survives.
- *	4. DMARC fail: p=reject gives dmarc.reject_action (reject 550
+ *	4. DMARC fail with arc.override (auth/arc.h arc_trust_judge: a
+ *	   passing chain whose trusted newest sealer recorded a pass for the
+ *	   From: domain): accept, why "arc-override" (RFC 9989 override).
+ *	   DMARC fail otherwise: p=reject gives dmarc.reject_action (reject 550
  *	   5.7.26 naming the domain), p=quarantine gives
  *	   dmarc.quarantine_action, p=none gives tag.
  *	5. Anything else: accept.

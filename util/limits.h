@@ -86,4 +86,13 @@
 #define LIM_SIGN_PER_MSG	4
 #define LIM_SIGN_KEYFILE	16384
 
+/* ARC (RFC 8617 4.2.1): at most 50 ARC sets; more is a fail. The header
+ * fields an ARC-Message-Signature may cover are kept for the end of the
+ * message: at most LIM_HEADERS fields and this many bytes in all. */
+#define LIM_ARC_SETS		50
+#define LIM_ARC_HDR_BYTES	(1024 * 1024)
+/* results of the newest ARC-Authentication-Results kept for the trust
+ * decision (dmarc, dkim, spf ...) */
+#define LIM_ARC_AAR_RES		16
+
 #endif

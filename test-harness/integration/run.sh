@@ -46,9 +46,10 @@
 #					   the first Subject: value, as a
 #					   mailing list does (after signing,
 #					   it breaks the author signature)
-#			  arc key=K d=D s=S srv-id=ID
+#			  arc key=K d=D s=S srv-id=ID [n=N]
 #					   prepend an ARC set sealed by D
-#					   (sign.py --arc); in order
+#					   (sign.py --arc); in order; n=N:
+#					   N sets, each cv=pass after the 1st
 #			  dns stop	   stop NSD before sending (such cases
 #					   run last)
 #	  msg.eml	the message; @RCPT@ and @CASE@ are replaced
@@ -135,7 +136,7 @@ case_stops_dns() {
 # prepare_message - $CT/msg.eml from the case's msg.eml, signed, tampered
 prepare_message() {
 	local src="$CASES_DIR/$C/msg.eml" cur="$CT/msg.0" i=0 line
-	local key d s a c h l kv
+	local key d s a c h l kv n
 
 	[ -f "$src" ] || { echo "no msg.eml" >&2; return 1; }
 	sed -e "s/@RCPT@/$RCPT/g" -e "s/@CASE@/$C/g" "$src" >"$cur"
@@ -162,19 +163,21 @@ prepare_message() {
 			cur="$CT/msg.$i"
 			;;
 		arc\ *)
-			key="" d="" s="" a=""
+			key="" d="" s="" a="" n=1
 			for kv in ${line#arc }; do
 				case $kv in
 				key=*) key=${kv#key=} ;;
 				d=*) d=${kv#d=} ;;
 				s=*) s=${kv#s=} ;;
 				srv-id=*) a=${kv#srv-id=} ;;
+				n=*) n=${kv#n=} ;;
 				*) echo "bad arc word $kv" >&2; return 1 ;;
 				esac
 			done
 			i=$((i + 1))
-			"$PY" "$IT_DIR/sign.py" --arc "$a" -k "$T/keys/$key.key" \
-			    -d "$d" -s "$s" "$cur" "$CT/msg.$i" || return 1
+			"$PY" "$IT_DIR/sign.py" --arc "$a" --arc-sets "$n" \
+			    -k "$T/keys/$key.key" -d "$d" -s "$s" "$cur" \
+			    "$CT/msg.$i" || return 1
 			cur="$CT/msg.$i"
 			;;
 		prepend\ * | append\ *)

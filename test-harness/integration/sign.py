@@ -4,7 +4,8 @@
 SYNOPSIS
     sign.py -k KEYFILE -d DOMAIN -s SELECTOR [-a ALG] [-c HDR/BODY]
             [-l] [-H From:To:Subject] [-i IDENTITY] IN OUT
-    sign.py --arc SRV-ID -k KEYFILE -d DOMAIN -s SELECTOR IN OUT
+    sign.py --arc SRV-ID [--arc-sets N] -k KEYFILE -d DOMAIN -s SELECTOR
+            IN OUT
 
 DESCRIPTION
     Reads the message IN (LF or CRLF line ends), writes it to OUT with CRLF
@@ -24,6 +25,9 @@ DESCRIPTION
         copies the message's Authentication-Results fields of SRV-ID (there
         must be one).  rsa-sha256 only.  python3-authres is used when
         installed, else a minimal stand-in good for the fields we write.
+    --arc-sets N  seal N times (a chain of N sets by DOMAIN): before each
+        set after the first, the Authentication-Results of SRV-ID is made
+        to say arc=pass, so each set after the first says cv=pass.
 """
 
 import argparse
@@ -84,6 +88,25 @@ def arc_seal(msg, a, key):
                          a.arc.encode())
 
 
+def say_arc_pass(msg, srv):
+    """msg with its first Authentication-Results of srv saying arc=pass
+    (the verdict a sealer records on the chain it extends)"""
+    head, sep, body = msg.partition(b"\r\n\r\n")
+    start = b"Authentication-Results: " + srv + b";"
+    at = head.find(start)
+    if at < 0:
+        return msg
+    end = at + len(start)
+    nxt = re.search(rb"\r\n(?![ \t])", head[end:])
+    stop = end + nxt.start() if nxt else len(head)
+    fld = head[end:stop]
+    if re.search(rb"\barc=\w+", fld):
+        fld = re.sub(rb"\barc=\w+", b"arc=pass", fld, count=1)
+    else:
+        fld = b" arc=pass;" + fld
+    return head[:end] + fld + head[stop:] + sep + body
+
+
 def main():
     ap = argparse.ArgumentParser(description="DKIM-sign a message")
     ap.add_argument("-k", "--key", required=True)
@@ -96,6 +119,7 @@ def main():
     ap.add_argument("-H", "--headers")
     ap.add_argument("-i", "--identity")
     ap.add_argument("--arc", metavar="SRV-ID")
+    ap.add_argument("--arc-sets", type=int, default=1)
     ap.add_argument("infile")
     ap.add_argument("outfile")
     a = ap.parse_args()
@@ -115,13 +139,17 @@ def main():
 
     try:
         if a.arc:
-            sig = b"".join(arc_seal(msg, a, key))
-            if not sig:
-                print("sign.py: no Authentication-Results of %s to seal" %
-                      a.arc, file=sys.stderr)
-                return 1
+            for n in range(a.arc_sets):
+                if n > 0:
+                    msg = say_arc_pass(msg, a.arc.encode())
+                sig = b"".join(arc_seal(msg, a, key))
+                if not sig:
+                    print("sign.py: no Authentication-Results of %s to "
+                          "seal" % a.arc, file=sys.stderr)
+                    return 1
+                msg = sig + msg
             with open(a.outfile, "wb") as f:
-                f.write(sig + msg)
+                f.write(msg)
             return 0
         sig = dkim.sign(msg, unescape(a.selector), unescape(a.domain), key,
                         identity=identity, canonicalize=canon,
