@@ -94,6 +94,9 @@ $(FUZZ_BINS): $(FZ)/%: $(FZ)/obj/test-harness/fuzz/%.o \
 	    $(call obj,$(FZ),$(UNIT_LIB_SRCS))
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
+# fuzz_session drives the milter stages too, as the suites do
+$(FZ)/fuzz_session: $(call obj,$(FZ),$(SUITE_MILTER_SRCS))
+
 fuzz: $(FUZZ_BINS)
 
 # --- the README's commands --------------------------------------------------
