@@ -5,6 +5,7 @@
 #   make unit       unit tests only (ASan/UBSan)
 #   make lint       layering, banned calls, config keys vs man page
 #   make bench      benchmarks (test-harness/bench)
+#   make soak       the long soak: load, faults, hostile input (root)
 #   make run        build and run in the foreground with conf/authmilter.conf
 
 CC	?= cc
@@ -31,7 +32,7 @@ UNIT_SRCS = $(wildcard test-harness/unit/test_*.c)
 
 obj = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
-.PHONY: all san fuzz check unit lint bench run clean deps deps-test install
+.PHONY: all san fuzz check unit lint bench soak run clean deps deps-test install
 
 all: $(B)/authmilter
 
@@ -126,6 +127,12 @@ lint: build/params-dump
 
 bench: all
 	@test-harness/bench/run.sh
+
+# the long soak (test-harness/soak/soak.sh); its short version runs in
+# make check (test-harness/suites/soak.sh)
+soak: deps-test
+	$(MAKE) all
+	@test-harness/soak/soak.sh --long
 
 install: all
 	install -D -m 0755 $(B)/authmilter $(DESTDIR)/usr/local/sbin/authmilter
