@@ -8,8 +8,9 @@
 # fuzz") for the given time (default 600 s) on one core, growing a
 # scratch corpus in build/fuzz/grown/fuzz_<name>/ from the committed
 # seeds, then adds to test-harness/fuzz/corpus/fuzz_<name>/ with -merge=1
-# only the grown inputs that reach coverage the seeds do not (the named
-# seeds stay; only when the run found nothing). Commit the result by hand. Options
+# -use_counters=0 only the grown inputs that reach edges the seeds do not
+# (the named seeds stay; hit counts are not kept apart, which keeps the
+# committed corpus small; only when the run found nothing). Commit the result by hand. Options
 # and suppressions are those of test-harness/suites/fuzz.sh. Findings
 # are kept in build/fuzz/artifacts/; the run's log is
 # build/fuzz/campaign-fuzz_<name>.log. Exit 1 if any target failed.
@@ -51,7 +52,8 @@ for t in $targets; do
 		continue
 	fi
 	before=$(ls "$seeds" | wc -l)
-	"$bin" -merge=1 -max_len=65536 "$seeds" "$grown" >>"$log" 2>&1 ||
+	"$bin" -merge=1 -use_counters=0 -max_len=65536 "$seeds" "$grown" \
+	    >>"$log" 2>&1 ||
 	    { echo "not ok - $t: merge failed"; fail=1; continue; }
 	echo "ok - $t ${runs:-?} runs in ${time}s;" \
 	    "corpus $before -> $(ls "$seeds" | wc -l) files," \
