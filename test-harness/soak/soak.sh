@@ -66,7 +66,7 @@
 #
 #	--short (default; make check runs it through
 #	test-harness/suites/soak.sh) runs about three minutes: a 50-message
-#	set, c=16, dns.timeout = 2000 so that 6 s faults bite, one 20 s
+#	set, c=16, dns.timeout = 2000 so that 5 s faults bite, one 15 s
 #	hang, 30 messages per Postfix phase sent over 6 s (authmilter killed
 #	1.5 s in, back 2 s later).
 #	--long (make soak) runs the figures with the default
@@ -157,7 +157,7 @@ if [ "$MODE" = long ]; then
 	PF_SPREAD=20 KILL_AT=5 KILL_DOWN=5
 else
 	NSTD=50 CONC=16 BASE_CONC=16 BASE_SECS=5 PF_N=30 PF_CONC=4
-	HANGS="20" FAULT_HOLD=6 STALL_HOLD=0
+	HANGS="15" FAULT_HOLD=5 STALL_HOLD=0
 	DNS_TIMEOUT=2000			# faults longer than it bite
 	PF_SPREAD=6 KILL_AT=1.5 KILL_DOWN=2
 fi
