@@ -142,6 +142,7 @@ if [ -z "${AUTHMILTER:-}" ]; then
 	fi
 fi
 export AUTHMILTER
+# shellcheck disable=SC2034 # read by lib.sh: mail for user@rcpt.example
 PF_MAILBOXES=user
 # shellcheck source=../integration/lib.sh
 . "$REPO/test-harness/integration/lib.sh"
@@ -299,7 +300,6 @@ alive() {
 }
 
 # ---------------------------------------------------------- mload load ---
-MLOAD_ARGS=""
 mload_cmd() { "$T/bin/mload" -s "inet:127.0.0.1:$MILTER_PORT" --max-errors 0 "$@"; }
 
 # load_start NAME C - mload in 2-second batches until load_stop
