@@ -330,7 +330,7 @@ judge() {
 	v=$(kv violations "$LINE")
 	m=$(kv msgs "$LINE")
 	[ "${m:-0}" -gt 0 ] && [ "${v:-1}" = 0 ]
-	tap $((1 - $?)) "$name/verdicts" "" "msgs=$m violations=$v"
+	tap $((1 - $?)) "$name/verdicts" "" "msgs=$m violations=$v slowest=$(kv max_ms "$LINE") ms"
 }
 
 # probe_recovery - seconds until a passing message is accepted again
