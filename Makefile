@@ -5,6 +5,7 @@
 #   make unit       unit tests only (ASan/UBSan)
 #   make lint       layering, banned calls, config keys vs man page
 #   make bench      benchmarks (test-harness/bench)
+#   make soak       the long soak: load, faults, hostile input (root)
 #   make run        build and run in the foreground with conf/authmilter.conf
 #   make install    binary, man pages, /etc/authmilter, systemd unit, user
 #                   (PREFIX=/usr/local, DESTDIR)
@@ -37,8 +38,8 @@ UNIT_SRCS = $(wildcard test-harness/unit/test_*.c)
 
 obj = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
-.PHONY: all san fuzz check unit lint bench run clean deps deps-test install \
-	install-files deb
+.PHONY: all san fuzz check unit lint bench soak run clean deps deps-test \
+	install install-files deb
 
 all: $(B)/authmilter
 
@@ -103,6 +104,9 @@ $(FUZZ_BINS): $(FZ)/%: $(FZ)/obj/test-harness/fuzz/%.o \
 	    $(call obj,$(FZ),$(UNIT_LIB_SRCS))
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
+# fuzz_session drives the milter stages too, as the suites do
+$(FZ)/fuzz_session: $(call obj,$(FZ),$(SUITE_MILTER_SRCS))
+
 fuzz: $(FUZZ_BINS)
 
 # --- the README's commands --------------------------------------------------
@@ -166,6 +170,12 @@ install-files:
 # the tree in a temp dir; the .deb lands in build/deb/
 deb:
 	@test-harness/mkdeb.sh build/deb
+
+# the long soak (test-harness/soak/soak.sh); its short version runs in
+# make check (test-harness/suites/soak.sh)
+soak: deps-test
+	$(MAKE) all
+	@test-harness/soak/soak.sh --long
 
 clean:
 	rm -rf build
