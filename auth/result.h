@@ -10,6 +10,7 @@
  *	const char *from_status_str(enum from_status s);
  *	const char *iprev_res_str(enum iprev_res r);
  *	const char *spf_res_str(enum spf_res r);
+ *	const char *arc_res_str(enum arc_res r);
  * DESCRIPTION
  *	Plain structs, no library headers: policy/ and milter/ read these
  *	and nothing of libspf2, libopendkim or libopendmarc. Every string is

@@ -9,11 +9,15 @@
  *	void rules_free(struct rules **rsp);
  *	void rules_walk(const struct rules *rs, const struct rule_input *in,
  *	    struct rule_outcome *o_r, struct buf *explain);
- *	int rules_rcpt_differs(const struct rules *rs,
- *	    const struct rule_input *in, const char *rcpt1,
- *	    const char *rcpt2, const char **rule_r);
  *	void rules_reply(const struct rule_outcome *o,
  *	    const struct rule_input *in, enum verdict v, struct decision *d);
+ *	const char *rules_action_str(enum rule_action a);
+ *	const char *rules_key_name(enum rule_key k);
+ *	int rules_rcpt_differs(const struct rules *rs, const char *rcpt1,
+ *	    const char *rcpt2, const char **rule_r);
+ *	unsigned rules_key_known(enum rule_key k);
+ *	int rules_rcpt_differs(const struct rules *rs, const char *rcpt1,
+ *	    const char *rcpt2, const char **rule_r);
  * DESCRIPTION
  *	rules_compile() gives meaning to the policy section that conf kept
  *	as text (conf->policy): matchers, actions, reply templates, and

@@ -84,8 +84,14 @@ tap "$( [ -z "$out" ]; echo $? )" synopsis-matches-header "$out"
 # 6. the example configuration shows every key with its default, and
 #    nothing else: its settings equal what -n -p prints for no file
 conf_lines() {	# the settings of a libconfig file, one "group.key = v;" a line
+	# (a list written over several lines, "key = (" to ");", is joined)
 	sed 's/#.*//' "$1" | awk '
 	/^[ \t]*$/ { next }
+	acc != "" { sub(/^[ \t]+/, ""); acc = acc " " $0
+		if ($0 ~ /\);[ \t]*$/) { gsub(/[ \t]+/, " ", acc); print g acc
+			acc = "" }
+		next }
+	/^[ \t]*[a-z_]+[ \t]*=[ \t]*\($/ { sub(/^[ \t]+/, ""); acc = $0; next }
 	/^[ \t]*[a-z_]+[ \t]*=[ \t]*\{/ { g = $1 "."; next }
 	/^[ \t]*\};/ { g = ""; next }
 	{ sub(/^[ \t]+/, ""); gsub(/[ \t]+/, " "); print g $0 }' | sort

@@ -34,6 +34,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 CASES_DEFAULT="spf_pass spf_fail dkim_pass_rsa2048 dkim_pass_ed25519
 dmarc_pass_spf dmarc_reject dmarc_quarantine forged_ar multiple_from
+trusted_client
 dns_down"
 
 if [ "${1:-}" != --inside ]; then
