@@ -391,9 +391,9 @@ conf_free(struct conf **cfp)
 	*cfp = NULL;
 }
 
-/* dump_str - a libconfig string literal, escaped */
-static void
-dump_str(const char *s, FILE *fp)
+/* conf_dump_str - a libconfig string literal, escaped */
+void
+conf_dump_str(const char *s, FILE *fp)
 {
 	fputc('"', fp);
 	for (; *s != '\0'; s++) {
@@ -417,7 +417,7 @@ dump_value(const struct conf *cf, const struct param *p, FILE *fp)
 
 	switch (p->type) {
 	case PT_STR:
-		dump_str(*FIELD(cf, p, char *), fp);
+		conf_dump_str(*FIELD(cf, p, char *), fp);
 		break;
 	case PT_BOOL:
 		fputs(*FIELD(cf, p, bool) ? "true" : "false", fp);

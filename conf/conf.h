@@ -7,6 +7,7 @@
  *	int conf_load(const char *path, struct conf **cf_r, struct buf *why);
  *	void conf_free(struct conf **cfp);
  *	void conf_dump(const struct conf *cf, FILE *fp);
+ *	void conf_dump_str(const char *s, FILE *fp);
  *	int conf_is_trusted(const struct conf *cf, const struct addr *a);
  *	const char *conf_enum_str(const char *key, int value);
  *	int conf_socket_mode(const struct conf *cf);
@@ -33,7 +34,9 @@
  *	that needs a restart, so the next reload compares against it).
  *
  *	conf_dump() prints every key with its effective value, in the
- *	table's order and in libconfig syntax (for -n).
+ *	table's order and in libconfig syntax (for -n); conf_dump_str()
+ *	writes one string as a libconfig literal, escaped (also for the
+ *	policy section's dump).
  * THREADS
  *	A loaded conf is never changed; reload builds a new one (snap.c).
  * SEE ALSO
@@ -190,6 +193,7 @@ extern const size_t conf_nparams;
 int	conf_load(const char *path, struct conf **cf_r, struct buf *why);
 void	conf_free(struct conf **cfp);
 void	conf_dump(const struct conf *cf, FILE *fp);
+void	conf_dump_str(const char *s, FILE *fp);
 int	conf_is_trusted(const struct conf *cf, const struct addr *a);
 const char *conf_enum_str(const char *key, int value);
 int	conf_socket_mode(const struct conf *cf);

@@ -130,22 +130,6 @@ policyconf_free(struct conf_rule_list *l)
 	l->n = 0;
 }
 
-/* dump_str - a libconfig string literal */
-static void
-dump_str(const char *s, FILE *fp)
-{
-	fputc('"', fp);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(fp, "\\%c", *s);
-		else if ((unsigned char)*s < ' ' || *s == 0x7f)
-			fprintf(fp, "\\x%02x", (unsigned char)*s);
-		else
-			fputc(*s, fp);
-	}
-	fputc('"', fp);
-}
-
 /* policyconf_dump - the section in libconfig syntax */
 void
 policyconf_dump(const struct conf_rule_list *l, FILE *fp)
@@ -163,7 +147,7 @@ policyconf_dump(const struct conf_rule_list *l, FILE *fp)
 				fputs("[", fp);
 			for (k = 0; k < it->n; k++) {
 				fputs(k ? ", " : "", fp);
-				dump_str(it->v[k], fp);
+				conf_dump_str(it->v[k], fp);
 			}
 			fputs(it->list ? "];" : ";", fp);
 		}
