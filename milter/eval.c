@@ -142,7 +142,7 @@ log_summary(const struct conn *c, const struct msg *m)
 	struct client_log cl;
 	struct logline l;
 	char	 dk[1024];
-	char	 rcpts[LIM_LOG_RCPTS * (LIM_ADDRESS + 1) + 8];
+	char	 rcpts[LIM_LOG_RCPTS * (LIM_ADDRESS * 4 + 1) + 8];
 
 	log_dkim(&r->dkim, dk, sizeof(dk));
 	logline_begin(&l, conn_log_json(c), m->qid);
@@ -174,7 +174,7 @@ log_summary(const struct conn *c, const struct msg *m)
 	logline_str(&l, "rule", d->rule ? d->rule : "-");
 	logline_int(&l, "rcpts", m->nrcpt);
 	if (msg_log_rcpts(m, rcpts, sizeof(rcpts)))
-		logline_str(&l, "rcpt", rcpts);
+		logline_raw(&l, "rcpt", rcpts);	/* escaped each */
 	if (client_log(c, &cl)) {	/* zone names: conf-checked, no escape */
 		logline_str(&l, "iprev", cl.iprev);
 		logline_raw(&l, "dnsbl", cl.dnsbl);

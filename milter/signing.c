@@ -156,8 +156,8 @@ msg_out_end(struct conn *c, struct msg *m)
 		snprintf(why, sizeof(why), "%.*s", (int)strcspn(sum + 6, ")"),
 		    sum + 6);
 		logline_raw(&l, "sign", "none");
-	} else
-		logline_str(&l, "sign", sum);
+	} else	/* DOMAIN/SELECTOR/ALG,...: names from the key table */
+		logline_raw(&l, "sign", sum);
 	if (m->nforged > 0)
 		logline_int(&l, "forged_removed", m->nforged);
 	if (why[0] != '\0')

@@ -267,17 +267,23 @@ msg_tag_edits(struct conn *c)
 	    old[0] == ' ' || old[0] == '\0' ? "" : " ", old));
 }
 
-/* msg_log_rcpts - the first few recipients, comma-separated; 0: none */
+/*
+ * msg_log_rcpts - the first few recipients, each escaped for the log,
+ * comma-separated (a value for logline_raw()); 0: none
+ */
 int
 msg_log_rcpts(const struct msg *m, char *dst, size_t len)
 {
+	char	 esc[LIM_ADDRESS * 4];
 	size_t	 o = 0;
 	int	 i, n;
 
 	dst[0] = '\0';
 	for (i = 0; i < m->nrcpt && i < LIM_LOG_RCPTS; i++) {
+		log_escape_value(esc, sizeof(esc), m->rcpts[i],
+		    strlen(m->rcpts[i]));
 		n = snprintf(dst + o, len - o, "%s%s%s", i ? "," : "",
-		    m->rcpts[i], i + 1 == LIM_LOG_RCPTS &&
+		    esc, i + 1 == LIM_LOG_RCPTS &&
 		    m->nrcpt > LIM_LOG_RCPTS ? ",..." : "");
 		if (n < 0 || (size_t)n >= len - o)
 			break;

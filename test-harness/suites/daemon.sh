@@ -47,6 +47,9 @@ wait_for test -s "$tmp/authmilter.pid"
 check "pidfile" $? "pidfile: $(cat "$tmp/authmilter.pid" 2>/dev/null) pid: $pid"
 
 if [ -n "$user" ]; then
+	# the drop comes after the snapshot (it reads key files as root),
+	# before "listening on"
+	wait_for grep -q "listening on" "$tmp/log"
 	uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")
 	[ "$uid" = "$(id -u nobody)" ]
 	check "privileges-dropped" $? "uid $uid"
