@@ -30,9 +30,11 @@
  *	after the main thread has unblocked them).
  *	SIGHUP and SIGUSR1 reload the configuration (on the reload thread,
  *	so the main thread is back at its pipe at once); SIGTERM and SIGINT
- *	stop: STOPPING=1, smfi_stop(), a connection to our own socket
- *	wakes libmilter's accept loop, and the connections in flight get
- *	STOP_GRACE_MS to finish their messages before the process exits.
+ *	stop: STOPPING=1, new connections are tempfailed at connect, the
+ *	connections in flight get STOP_GRACE_MS to finish their messages
+ *	(libmilter still serving them), then smfi_stop() and a connection
+ *	to our own socket wake libmilter's accept loop, and the process
+ *	exits.
  *
  *	Under systemd (Type=notify) READY=1 follows the listening socket,
  *	RELOADING=1 and READY=1 bracket a reload (notify.c).
@@ -553,16 +555,23 @@ serve(const struct opts *o, struct conf *cf, const sigset_t *set,
 	notify_watchdog_start();
 	wait_signals();
 	notify_stopping();
+	log_info("authmilter stopping");
+	/*
+	 * Drain while libmilter still serves: after smfi_stop() its worker
+	 * pool no longer reads the open connections, so a message in flight
+	 * would never get its end-of-message reply. Without a live snapshot
+	 * a new connection is tempfailed at connect.
+	 */
+	snap_shutdown();
+	left = snap_drain(STOP_GRACE_MS);
 	smfi_stop();
 	sock_wake(spec);
 	pthread_join(mtid, &res);
 	sem_destroy(&gate);
-	log_info("authmilter stopping");
 	report_queue_stop();
 	failure_stop();
 	metrics_http_stop();
-	snap_shutdown();
-	if ((left = snap_drain(STOP_GRACE_MS)) > 0) {
+	if (left > 0) {
 		log_warn("stop: %d configuration snapshot(s) still in use "
 		    "after %d ms; exiting", left, STOP_GRACE_MS);
 		return (1);
