@@ -29,13 +29,16 @@
  *	- a message given a delivering verdict (accept, tag, quarantine)
  *	  carries our Authentication-Results, starting with our authserv-id,
  *	  without NUL or bare CR, and the edits delete exactly the incoming
- *	  fields that claim our authserv-id, highest index first per name,
+ *	  fields that claim our authserv-id and every incoming copy of the
+ *	  tag header, listed in arrival order (applied last first),
  *	  each index within the count of that field; a field whose value
  *	  is " mx.fuzz.example;" + anything is always among them;
  *	- a refused or tempfailed message has no edits;
  *	- never an accept of a DMARC fail (the policy tags, quarantines or
  *	  rejects it), never a DMARC pass without an SPF or DKIM pass, never
- *	  a reject that is neither a DMARC reject nor a bad From:.
+ *	  a reject that is not a DMARC reject, a bad From:, an SPF fail
+ *	  of a domain without DMARC (spf.reject_fail_without_dmarc) or a
+ *	  field with bad bytes (on_bad_header_bytes).
  *	The milter's info line per message would flood the log:
  *	LLVMFuzzerInitialize adds -close_fd_mask=2 unless FUZZ_VERBOSE is
  *	set (libFuzzer keeps its own and the sanitizers' reports).
@@ -72,7 +75,7 @@ static struct addr fz_ip[2];
 /* what the target expects the edits to delete */
 static struct hdr_del fz_want[FZ_FIELDS];
 static int fz_nwant;
-static int fz_nar, fz_nrspf;		/* fields of each name seen */
+static int fz_nar, fz_nrspf, fz_ntag;	/* fields of each name seen */
 static bool fz_overflow;		/* more than we track: skip checks */
 
 /* fuzz_args - add -close_fd_mask=2 to libFuzzer's arguments */
@@ -146,6 +149,10 @@ want_field(const char *name, const char *value)
 		field = "Received-SPF";
 		idx = ++fz_nrspf;
 		ours = authres_rspf_is_ours(value, strlen(value), FZ_AUTHSERV);
+	} else if (strcasecmp(name, fz_snap->cf->tag_header) == 0) {
+		field = fz_snap->cf->tag_header;	/* every copy goes */
+		idx = ++fz_ntag;
+		ours = true;
 	} else
 		return;
 	if (!ours)
@@ -206,7 +213,10 @@ feed_header(struct conn *c, const uint8_t *p, size_t n)
 	return (off);
 }
 
-/* check_edits - the deletions are exactly the forged fields, reversed */
+/*
+ * check_edits - the deletions are exactly the forged fields (ours and
+ * incoming copies of the tag header), in arrival order
+ */
 static void
 check_edits(const struct msg *m)
 {
@@ -215,13 +225,13 @@ check_edits(const struct msg *m)
 
 	fz_check(o->ndel == fz_nwant, "every forged field deleted, no other");
 	for (i = 0; i < o->ndel; i++) {
-		fz_check(o->del[i].name == fz_want[fz_nwant - 1 - i].name ||
-		    strcmp(o->del[i].name, fz_want[fz_nwant - 1 - i].name) ==
-		    0, "deletion names the forged field");
-		fz_check(o->del[i].idx == fz_want[fz_nwant - 1 - i].idx,
+		fz_check(strcasecmp(o->del[i].name, fz_want[i].name) == 0,
+		    "deletion names the forged field");
+		fz_check(o->del[i].idx == fz_want[i].idx,
 		    "deletion index is the forged field's");
 		max = strcmp(o->del[i].name, "Received-SPF") == 0 ? fz_nrspf :
-		    fz_nar;
+		    strcmp(o->del[i].name, "Authentication-Results") == 0 ?
+		    fz_nar : fz_ntag;
 		fz_check(o->del[i].idx >= 1 && o->del[i].idx <= max,
 		    "deletion index within the field count");
 	}
@@ -267,8 +277,12 @@ check_outcome(const struct conn *c)
 	fz_check(r->dmarc.result != DMARC_RES_FAIL ||
 	    o->d.verdict != VERDICT_ACCEPT, "never accept a DMARC fail");
 	fz_check(o->d.verdict != VERDICT_REJECT ||
-	    r->dmarc.result == DMARC_RES_FAIL || r->from.status != FROM_OK,
-	    "a reject is a DMARC reject or a bad From:");
+	    r->dmarc.result == DMARC_RES_FAIL || r->from.status != FROM_OK ||
+	    (r->mailfrom.result == SPF_RES_FAIL && r->dmarc.result ==
+	    DMARC_RES_NONE && strcmp(o->d.why, "spf-fail") == 0) ||
+	    strcmp(o->d.why, "header-bytes") == 0,
+	    "a reject is a DMARC reject, a bad From:, an SPF fail without "
+	    "DMARC or a field with bad bytes");
 }
 
 /* one_message - msg_begin .. msg_end on c */
@@ -278,7 +292,7 @@ one_message(struct conn *c, const char *mailfrom, const uint8_t *data,
 {
 	size_t	 off, chunk, k;
 
-	fz_nwant = fz_nar = fz_nrspf = 0;
+	fz_nwant = fz_nar = fz_nrspf = fz_ntag = 0;
 	fz_overflow = false;
 	if (msg_begin(c, mailfrom, NULL) != AM_OK)
 		return;
