@@ -129,7 +129,9 @@ msg_policy_mail(struct conn *c, const char *qid, struct decision *d_r)
 		return (0);
 	if (qid != NULL && qid[0] != '\0')
 		snprintf(m->qid, sizeof(m->qid), "%s", qid);
+	dns_budget_bind(&m->budget);	/* iprev, DNSBL: the message's */
 	client_resolve(c);	/* the lookups started at connect */
+	dns_budget_bind(NULL);
 	return (early(c, m->qid, RIN_CLIENT | RIN_HELO | RIN_MAIL, NULL,
 	    "mail", d_r));
 }

@@ -75,10 +75,9 @@
 #	messages per Postfix phase over 20 s, the stalled connections held
 #	past authmilter's I/O timeout.
 #
-#	Checks that need work not merged yet (issue 14, branches hard and
-#	perf) are tagged; a tag listed in SOAK_PENDING prints its failure as
-#	"not ok ... # TODO" (counted as passing by run-tests) naming what it
-#	waits for:
+#	Checks of issue 14's items are tagged; a tag listed in SOAK_PENDING
+#	prints its failure as "not ok ... # TODO" (counted as skipped by
+#	run-tests, never as passed) naming what it waits for:
 #	item1	recovery from a resolver hung 60 s or more (hard)
 #	item3	stalled connections dropped by the milter I/O timeout (hard)
 #	item4	a final body line without CRLF (perf)
