@@ -56,8 +56,9 @@ build/params-dump | while IFS='|' read -r key type def reload; do
 	case $type in
 	string)	[ -z "$def" ] && def='\&'
 		want=".It Cm $key Li = Dq $def" ;;
-	list)	want=".It Cm $key Li = [ $(echo "$def" |
-		    sed 's/\([^ ]*\)/Dq \1/g; s/ Dq/ , Dq/g') ]" ;;
+	list)	# [\(dqA\(dq, \(dqB\(dq]: Dq in a list renders its quotes wrong
+		want=".It Cm $key Li = [$(echo "$def" |
+		    sed 's/\([^ ]*\)/\\(dq\1\\(dq/g; s/ /, /g')]" ;;
 	*)	want=".It Cm $key Li = $def" ;;
 	esac
 	if ! grep -qxF "$want" "$man"; then
