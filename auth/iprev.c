@@ -146,6 +146,8 @@ iprev_check(struct dns *d, const struct addr *client,
 		snprintf(r->reason, sizeof(r->reason), "PTR lookup failed");
 		return (AM_OK);
 	}
+	if (n > 0)
+		memcpy(r->ptr, names[0], sizeof(r->ptr));
 	if (n == 0) {
 		r->result = IPREV_RES_PERMERROR;
 		snprintf(r->reason, sizeof(r->reason), "no PTR record");

@@ -26,7 +26,12 @@
  *			passed, failed for now (SERVFAIL, timeout)
  *	permerror	no PTR record: NXDOMAIN or no data (or an unusable
  *			reverse name)
- *	It returns AM_OK; a DNS problem is a result, not a failed call.
+ *	Whenever a PTR name was found (pass, fail, or a temperror of the
+ *	forward half), r->ptr holds the first one, unverified: for reports
+ *	that name it (authmilter check), never for policy, which matches
+ *	r->name only. It returns AM_OK; a DNS problem is a result, not a
+ *	failed call. It blocks for at most the resolver's timeout per
+ *	round: callers outside the milter (check/mx.c) use it as is.
  *
  *	iprev_ptr_name() writes the PTR query name of an address
  *	("5.113.0.203.in-addr.arpa", 32 nibbles and "ip6.arpa"); AM_PERM if

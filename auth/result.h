@@ -152,6 +152,7 @@ struct iprev_result {
 	enum iprev_res result;
 	bool	 checked;
 	char	 name[LIM_DOMAIN];	/* the verified PTR name (pass only) */
+	char	 ptr[LIM_DOMAIN];	/* the first PTR name, unverified */
 	char	 reason[LIM_REASON];
 };
 

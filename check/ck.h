@@ -26,9 +26,11 @@
  *	goes through ck_query(), which counts it against max_queries and
  *	the deadline: past either it answers DNS_TEMP without asking, and
  *	the part that asked records what it could not check with
- *	ck_missing(). The SPF evaluation (MX authorization) and the DMARC
- *	tree walk use the auth/ evaluators, bounded by their own limits
- *	(10 SPF lookups and spf timeout, 8 _dmarc lookups per walk).
+ *	ck_missing(). The reverse DNS of each MX address is auth/iprev's
+ *	iprev_check(), counted as two questions. The SPF evaluation (MX
+ *	authorization) and the DMARC tree walk use the auth/ evaluators,
+ *	bounded by their own limits (10 SPF lookups and spf timeout, 8
+ *	_dmarc lookups per walk).
  *
  *	ck_add() appends a finding: a stable id ("spf.softfail"), a level,
  *	one line of why and one of how to fix (empty for ok). Finding ids

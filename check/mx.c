@@ -8,7 +8,8 @@
  *	5321 5.1) with A/AAAA records, that a lone MX is not at priority 0,
  *	and for each address that a PTR exists, is an FQDN and resolves
  *	back to the address (FCrDNS): the name a receiving server checks
- *	when that host sends. The addresses are kept for the SPF part.
+ *	when that host sends (auth/iprev, as the milter checks a client).
+ *	The addresses are kept for the SPF part.
  * SEE ALSO
  *	RFC 5321 5.1, RFC 7505, RFC 2181 10.3, RFC 8601 3 (iprev)
  */
@@ -17,83 +18,48 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "auth/iprev.h"
 #include "check/ck.h"
 #include "util/am.h"
 
 #define CK_MX_HOSTS	10		/* MX hosts looked at */
+#define CK_IPREV_QUERIES 2		/* PTR and forward, against max_queries */
 
-/* ptr_name - the reverse-lookup name of a */
-static void
-ptr_name(const struct addr *a, char *dst, size_t len)
-{
-	size_t	 o = 0;
-	int	 i;
-
-	dst[0] = '\0';
-	if (a->family == AF_INET) {
-		snprintf(dst, len, "%u.%u.%u.%u.in-addr.arpa", a->bytes[3],
-		    a->bytes[2], a->bytes[1], a->bytes[0]);
-		return;
-	}
-	for (i = 15; i >= 0 && o + 4 < len; i--)
-		o += (size_t)snprintf(dst + o, len - o, "%x.%x.",
-		    a->bytes[i] & 0xf, a->bytes[i] >> 4);
-	snprintf(dst + o, len - o, "ip6.arpa");
-}
-
-/* has_addr - ans holds the address a */
-static bool
-has_addr(const struct dns_answer *ans, const struct addr *a)
-{
-	size_t	 i, n = a->family == AF_INET ? 4 : 16;
-
-	for (i = 0; ans != NULL && i < ans->nrr; i++)
-		if (ans->rr[i].len == n && memcmp(ans->rr[i].data, a->bytes,
-		    n) == 0)
-			return (true);
-	return (false);
-}
-
-/* fcrdns - PTR of one MX address, and back */
+/* fcrdns - PTR of one MX address, and back (auth/iprev) */
 static void
 fcrdns(struct ck *c, const struct ck_mxaddr *m)
 {
-	struct dns_answer *ans = NULL, *fw = NULL;
-	char	 rev[80], ip[ADDR_STRLEN], name[LIM_DOMAIN];
-	int	 st;
+	struct iprev_result r;
+	struct buf *why;
+	char	 ip[ADDR_STRLEN];
 
-	addr_format(&m->a, ip, sizeof(ip));
-	ptr_name(&m->a, rev, sizeof(rev));
-	st = ck_query(c, rev, DNS_T_PTR, &ans);
-	if (st == DNS_TEMP)
+	if (!ck_budget_left(c) || (why = buf_new(LIM_REASON)) == NULL) {
 		ck_missing(c, "mx.ptr");
-	else if (st != DNS_OK)
+		return;
+	}
+	c->nqueries += CK_IPREV_QUERIES;
+	(void)iprev_check(c->dns, &m->a, &r, why);
+	buf_free(&why);
+	addr_format(&m->a, ip, sizeof(ip));
+	if (r.result != IPREV_RES_PASS && r.ptr[0] != '\0' &&
+	    strchr(r.ptr, '.') == NULL) {	/* its forward lookup is moot */
+		ck_add(c, "mx.ptr_not_fqdn", CK_WARN, "make the PTR a fully "
+		    "qualified name", "PTR of %s is \"%s\", not an FQDN", ip,
+		    r.ptr);
+		return;
+	}
+	if (r.result == IPREV_RES_TEMPERROR)
+		ck_missing(c, "mx.ptr");
+	else if (r.result == IPREV_RES_PERMERROR)
 		ck_add(c, "mx.ptr_missing", CK_WARN, "publish a PTR record "
 		    "for the address naming the host (it is the name "
 		    "receivers check when it sends)",
 		    "%s (%s) has no PTR record", ip, m->host);
-	if (st != DNS_OK) {
-		dns_answer_free(&ans);
-		return;
-	}
-	snprintf(name, sizeof(name), "%s", (char *)ans->rr[0].data);
-	dns_answer_free(&ans);
-	if (strchr(name, '.') == NULL) {
-		ck_add(c, "mx.ptr_not_fqdn", CK_WARN, "make the PTR a fully "
-		    "qualified name", "PTR of %s is \"%s\", not an FQDN", ip,
-		    name);
-		return;
-	}
-	st = ck_query(c, name, m->a.family == AF_INET ? DNS_T_A :
-	    DNS_T_AAAA, &fw);
-	if (st == DNS_TEMP)
-		ck_missing(c, "mx.ptr");
-	else if (!has_addr(fw, &m->a))
+	else if (r.result == IPREV_RES_FAIL)
 		ck_add(c, "mx.fcrdns_mismatch", CK_WARN, "make the PTR name "
 		    "resolve to the address (forward-confirmed reverse DNS)",
 		    "PTR of %s is %s, which does not resolve back to it", ip,
-		    name);
-	dns_answer_free(&fw);
+		    r.ptr);
 }
 
 /* host_addrs - A and AAAA of one MX host into c->mx; false if none */

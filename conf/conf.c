@@ -7,7 +7,8 @@
  *	a value the file could not hold.
  * DIAGNOSTICS
  *	"file:line: reason" in why: syntax errors (from libconfig), unknown
- *	keys, wrong types, values out of bounds or not among the choices.
+ *	keys, wrong types, values out of bounds or not among the choices,
+ *	strings their key's own test refuses (str_checks).
  */
 #include <errno.h>
 #include <libconfig.h>
@@ -76,6 +77,47 @@ cidrs_add(struct cidr_list *l, const char *s, struct buf *why)
 	return (AM_OK);
 }
 
+/* conf_envelope_ok - s can go to the report command as -f, unquoted */
+bool
+conf_envelope_ok(const char *s)
+{
+	size_t	 i;
+
+	if (s[0] == '-')
+		return (false);
+	for (i = 0; s[i] != '\0'; i++)	/* it reaches /bin/sh */
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    strchr(".@_+-=", s[i]) != NULL))
+			return (false);
+	return (true);
+}
+
+/* string values with more to them than a type: key, test, what is wanted */
+static const struct str_check {
+	const char *key;
+	bool	(*ok)(const char *);
+	const char *want;
+} str_checks[] = {
+	{"report.envelope_from", conf_envelope_ok, "an address of letters, "
+	    "digits and . @ _ + - = only, not starting with - (it is the "
+	    "report command's -f)"},
+};
+
+/* check_str - a string key's own test, if it has one */
+static int
+check_str(const struct param *p, const char *s, struct buf *why)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(str_checks) / sizeof(str_checks[0]); i++)
+		if (strcmp(p->key, str_checks[i].key) == 0 &&
+		    !str_checks[i].ok(s))
+			return (buf_why(why, AM_PERM, "%s: \"%s\": want %s",
+			    p->key, s, str_checks[i].want));
+	return (AM_OK);
+}
+
 /* set_text - apply a value given as text (defaults, strings) */
 static int
 set_text(struct conf *cf, const struct param *p, const char *s,
@@ -87,6 +129,8 @@ set_text(struct conf *cf, const struct param *p, const char *s,
 
 	switch (p->type) {
 	case PT_STR:
+		if (check_str(p, s, why) != AM_OK)
+			return (AM_PERM);
 		if ((copy = strdup(s)) == NULL)
 			return (buf_why(why, AM_TEMP, "out of memory"));
 		free(*FIELD(cf, p, char *));

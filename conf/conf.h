@@ -11,6 +11,7 @@
  *	int conf_is_trusted(const struct conf *cf, const struct addr *a);
  *	const char *conf_enum_str(const char *key, int value);
  *	int conf_socket_mode(const struct conf *cf);
+ *	bool conf_envelope_ok(const char *s);
  *	int conf_key_same(const struct conf *a, const struct conf *b,
  *	    const struct param *p);
  *	int conf_key_keep(struct conf *dst, const struct conf *src,
@@ -28,6 +29,11 @@
  *
  *	conf_socket_mode() is socket_mode as a number (checked by
  *	conf_load: octal, at most 0777).
+ *
+ *	conf_envelope_ok() says whether s can be the report command's -f
+ *	argument as it is (report/dest.c): empty, or letters, digits and
+ *	". @ _ + - =" only, not starting with "-". conf_load() refuses a
+ *	report.envelope_from it does not take, with file:line.
  *
  *	conf_key_same() compares one key of two confs; conf_key_keep()
  *	copies one key's value (reload keeps the running value of a key
@@ -197,6 +203,7 @@ void	conf_dump_str(const char *s, FILE *fp);
 int	conf_is_trusted(const struct conf *cf, const struct addr *a);
 const char *conf_enum_str(const char *key, int value);
 int	conf_socket_mode(const struct conf *cf);
+bool	conf_envelope_ok(const char *s);
 int	conf_key_same(const struct conf *a, const struct conf *b,
 	    const struct param *p);
 int	conf_key_keep(struct conf *dst, const struct conf *src,

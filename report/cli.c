@@ -4,6 +4,7 @@
  * DESCRIPTION
  *	See report.h.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "report/report.h"
 #include "report/send.h"
 #include "util/am.h"
+#include "util/limits.h"
 #include "util/log.h"
 
 struct rpt_opts {
@@ -211,20 +213,55 @@ cmd_show(struct store *st, const struct rpt_opts *o, FILE *fp,
 	return (rc);
 }
 
+/*
+ * digest_rcpt - ADDR as rows store it (bare, milter/stage.c): without
+ * its angle brackets, split into "local@" (compared exactly) and the
+ * domain, lower case (rows are matched on it case-insensitively)
+ */
+static void
+digest_rcpt(const char *in, char *addr, size_t alen, char *local,
+    size_t llen, char *domain, size_t dlen)
+{
+	const char *at;
+	size_t	 n, i;
+
+	in += strspn(in, " \t");
+	if (*in == '<')
+		in++;
+	n = strcspn(in, ">");
+	while (n > 0 && (in[n - 1] == ' ' || in[n - 1] == '\t'))
+		n--;
+	snprintf(addr, alen, "%.*s", (int)n, in);
+	if ((at = strrchr(addr, '@')) == NULL) {
+		snprintf(local, llen, "%s", addr);
+		domain[0] = '\0';
+		return;
+	}
+	snprintf(local, llen, "%.*s", (int)(at - addr + 1), addr);
+	for (i = 0; at[1 + i] != '\0' && i + 1 < dlen; i++)
+		domain[i] = (char)tolower((unsigned char)at[1 + i]);
+	domain[i] = '\0';
+}
+
 /* cmd_digest - refused, held and tagged messages for one recipient */
 static int
 cmd_digest(struct store *st, const struct conf *cf, const struct rpt_opts *o,
     struct buf *why)
 {
-	char	 b[24], e[24], cmd[2048];
-	const char *p[3] = {o->rcpt, b, e};
+	char	 b[24], e[24], cmd[2048], addr[LIM_ADDRESS], local[LIM_ADDRESS];
+	char	 domain[LIM_ADDRESS];
+	const char *p[4] = {local, b, e, domain};
 	FILE	*fp = stdout;
 	int	 rc, st2 = 0;
 
+	digest_rcpt(o->rcpt, addr, sizeof(addr), local, sizeof(local),
+	    domain, sizeof(domain));
+	if (addr[0] == '\0')
+		rpt_usage("--rcpt: empty address");
 	snprintf(b, sizeof(b), "%lld", (long long)o->begin);
 	snprintf(e, sizeof(e), "%lld", (long long)o->end);
 	if (o->send) {
-		if (strpbrk(o->rcpt, "'\"\\\n\r `$;&|<>") != NULL)
+		if (strpbrk(addr, "'\"\\\n\r `$;&|<>") != NULL)
 			rpt_usage("--rcpt: not a plain address");
 		snprintf(cmd, sizeof(cmd), "%s", cf->report_send_command);
 		if ((fp = popen(cmd, "w")) == NULL)
@@ -233,15 +270,17 @@ cmd_digest(struct store *st, const struct conf *cf, const struct rpt_opts *o,
 		    "tagged for you\nAuto-Submitted: auto-generated\n"
 		    "MIME-Version: 1.0\nContent-Type: text/plain; "
 		    "charset=us-ascii\n\n", cf->report_from[0] ?
-		    cf->report_from : cf->report_email, o->rcpt);
+		    cf->report_from : cf->report_email, addr);
 	}
 	fprintf(fp, "Messages for %s from %lld to %lld that were refused, "
 	    "held or tagged\n(queue id, verdict, From: domain, client, DMARC "
-	    "disposition):\n", o->rcpt, (long long)o->begin,
+	    "disposition):\n", addr, (long long)o->begin,
 	    (long long)o->end);
 	rc = store_exec(st, "SELECT qid, verdict, header_from, source_ip, "
-	    "evaluated FROM msg WHERE rcpt = $1 AND t >= $2 AND t <= $3 ORDER "
-	    "BY t", 3, p, print_row, fp, why);
+	    "evaluated FROM msg WHERE substr(rcpt, 1, length(CAST($1 AS "
+	    "TEXT))) = CAST($1 AS TEXT) AND lower(substr(rcpt, length(CAST("
+	    "$1 AS TEXT)) + 1)) = CAST($4 AS TEXT) AND t >= $2 AND t <= $3 "
+	    "ORDER BY t", 4, p, print_row, fp, why);
 	if (o->send && (st2 = pclose(fp)) != 0)
 		return (buf_why(why, AM_TEMP, "%s: exit status %d", cmd, st2));
 	return (rc);

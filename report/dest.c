@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "auth/dmarcrec.h"
+#include "conf/conf.h"
 #include "report/dest.h"
 #include "util/am.h"
 #include "util/log.h"
@@ -148,7 +149,10 @@ dest_submit(const char *command, const char *envelope_from,
 	FILE	*fp;
 	int	 rc;
 
-	if (envelope_from[0] != '\0' && strchr(envelope_from, '\'') == NULL)
+	if (!conf_envelope_ok(envelope_from))	/* conf_load refuses it */
+		return (buf_why(why, AM_PERM, "envelope sender \"%s\" not "
+		    "usable as -f", envelope_from));
+	if (envelope_from[0] != '\0')
 		snprintf(cmd, sizeof(cmd), "%s -f '%s'", command, envelope_from);
 	else
 		snprintf(cmd, sizeof(cmd), "%s", command);

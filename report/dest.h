@@ -23,7 +23,9 @@
  *	suffix list) or one whose <domain>._report._dmarc.<dest> has a
  *	"v=DMARC1" record; AM_PERM if not; AM_TEMP on a DNS failure.
  *	dest_submit() pipes a message to command (through /bin/sh), with
- *	"-f envelope_from" when that is set; AM_OK when it exits 0.
+ *	"-f envelope_from" when that is set; AM_OK when it exits 0, AM_PERM
+ *	without running it for an envelope_from conf_envelope_ok() refuses
+ *	(conf_load() lets none through).
  * SEE ALSO
  *	RFC 9990 4, RFC 9991
  */

@@ -99,6 +99,7 @@ case_ mxip 1 "" mx.ip_literal
 case_ mxnoaddr 1 "" mx.unresolved
 case_ noptr 1 "" mx.ptr_missing
 case_ badptr 1 "" mx.fcrdns_mismatch
+case_ shortptr 1 "" mx.ptr_not_fqdn '!mx.fcrdns_mismatch'
 
 # --- SPF ---------------------------------------------------------------------
 case_ nospf 1 "" spf.none

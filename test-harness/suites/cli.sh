@@ -30,10 +30,11 @@ fi
 $bin -n -c conf/authmilter.conf >"$tmp/out" 2>&1
 check "n-example-ok" $? "$(cat "$tmp/out")"
 
-# -n -p: every key with its effective value
-$bin -n -p -c conf/authmilter.conf >"$tmp/out" 2>&1
+# -n -p: every key with its effective value (stdout only: as root with no
+# user set, stderr carries the "running as root" warning)
+$bin -n -p -c conf/authmilter.conf >"$tmp/out" 2>"$tmp/err"
 grep -qx 'mode = "enforce";' "$tmp/out" && grep -qx '	timeout = 5000;' "$tmp/out"
-check "n-p-prints-keys" $? "$(head -3 "$tmp/out")"
+check "n-p-prints-keys" $? "$(head -3 "$tmp/out") $(cat "$tmp/err")"
 
 # -n -p output is itself a valid configuration
 $bin -n -c "$tmp/out" >"$tmp/out2" 2>&1
@@ -51,6 +52,24 @@ $bin -n -c "$tmp/bad2.conf" >"$tmp/out" 2>&1
 rc=$?
 [ $rc -eq 1 ] && grep -q "$tmp/bad2.conf:2: unknown key \"modee\"" "$tmp/out"
 check "n-unknown-key" $? "rc=$rc $(cat "$tmp/out")"
+
+# report.envelope_from reaches /bin/sh as -f: a value it could not take
+# as it is (quote, space, metacharacter, leading -) is refused, not dropped
+i=0
+for v in "a'b@example.com" 'a b@example.com' 'a;id@example.com' \
+    'a$(id)@example.com' '-oQ@example.com' 'a`id`@example.com'; do
+	i=$((i + 1))
+	printf 'mode = "enforce";\nreport = {\n\tenvelope_from = "%s";\n};\n' \
+	    "$v" >"$tmp/envf$i.conf"
+	$bin -n -c "$tmp/envf$i.conf" >"$tmp/out" 2>&1
+	rc=$?
+	[ $rc -eq 1 ] && grep -qF "$tmp/envf$i.conf:3: report.envelope_from: \"$v\": want" "$tmp/out"
+	check "n-envelope-from-refused-$i" $? "rc=$rc $(cat "$tmp/out")"
+done
+printf 'report = { envelope_from = "dmarc-noreply+r=1@report.example"; };\n' \
+    >"$tmp/envok.conf"
+$bin -n -c "$tmp/envok.conf" >"$tmp/out" 2>&1
+check "n-envelope-from-plain-ok" $? "$(cat "$tmp/out")"
 
 printf 'mode = "enforce"\nsocket = ;\n' >"$tmp/bad3.conf"
 $bin -n -c "$tmp/bad3.conf" >"$tmp/out" 2>&1

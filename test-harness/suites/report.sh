@@ -95,7 +95,7 @@ poll 20 sh -c "[ \"\$(sqlite3 '$T/reports.db' 'SELECT COUNT(*) FROM msg' 2>/dev/
 rc=$?
 sqlite3 "$T/reports.db" "SELECT policy_domain, source_ip, disposition, verdict, rcpt FROM msg" >"$T/rows" 2>&1
 tap $rc rows-recorded-not-reports "$T/rows"
-grep -q '^rpt1.example|203.0.113.66|quarantine|quarantine|<user2@rcpt.example>$' "$T/rows" &&
+grep -q '^rpt1.example|203.0.113.66|quarantine|quarantine|user2@rcpt.example$' "$T/rows" &&
     grep -q '^rpt1.example|192.0.2.10|pass|accept|$' "$T/rows"
 tap $? rows-dispositions-and-rcpt "$T/rows"
 sqlite3 "$T/reports.db" "SELECT v FROM am_meta WHERE k = 'schema'" >"$T/schema" 2>&1
@@ -163,9 +163,18 @@ tap $? dry-run-writes-files "$T/dry.ls"
 "$AUTHMILTER" report show --from "$t0" --to "$t1" -c "$T/am.conf" >"$T/show" 2>&1
 grep -Eq 'rpt1.example +quarantine +2' "$T/show" && grep -Eq 'rpt1.example +2 +5' "$T/show"
 tap $? show "$T/show"
-"$AUTHMILTER" report digest --rcpt '<user2@rcpt.example>' --from "$t0" --to "$t1" -c "$T/am.conf" >"$T/digest" 2>&1
-[ "$(grep -c 'quarantine' "$T/digest")" -eq 2 ] && ! grep -q 'user1' "$T/digest"
+# rows hold the recipient bare; --rcpt takes it with or without <>, and the
+# domain in any case
+for a in '<user2@rcpt.example>' 'user2@rcpt.example' 'user2@RCPT.Example'; do
+	"$AUTHMILTER" report digest --rcpt "$a" --from "$t0" --to "$t1" -c "$T/am.conf" >"$T/digest" 2>&1
+	[ "$(grep -c 'quarantine' "$T/digest")" -eq 2 ] && ! grep -q 'user1' "$T/digest" &&
+	    grep -q '^Messages for user2@RCPT.Example from\|^Messages for user2@rcpt.example from' "$T/digest" ||
+	    break
+done
 tap $? digest-for-one-recipient "$T/digest"
+"$AUTHMILTER" report digest --rcpt 'user3@rcpt.example' --from "$t0" --to "$t1" -c "$T/am.conf" >"$T/digest" 2>&1
+[ $? -eq 0 ] && ! grep -q 'quarantine' "$T/digest"
+tap $? digest-other-recipient-empty "$T/digest"
 "$AUTHMILTER" report bogus -c "$T/am.conf" >"$T/u" 2>&1; rc=$?
 [ $rc -eq 2 ] && grep -q 'unknown subcommand' "$T/u"
 tap $? usage-error "$T/u"
@@ -259,6 +268,9 @@ print(counts)
 sys.exit(0 if counts == {"192.0.2.10": 20, "203.0.113.66": 20} else 1)
 PYEOF
 	tap $? pg-one-report-covers-both "$T/pgsend.out"
+	"$AUTHMILTER" report digest --rcpt '<user1@Rcpt.Example>' --period today -c "$T/pga.conf" >"$T/pgdigest" 2>&1 &&
+	    [ "$(grep -c ' quarantine ' "$T/pgdigest")" -gt 0 ] && ! grep -q ' accept ' "$T/pgdigest"
+	tap $? pg-digest "$T/pgdigest"
 	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T/pg" -m fast stop >>"$T/pg.log" 2>&1
 else
 	PG_UP=0

@@ -5,7 +5,7 @@
  *	Table-driven: each row sets up PTR and A/AAAA records (or failures)
  *	for one client and states the iprev result and verified name (RFC
  *	8601 2.7.3). Then the PTR name forms, the cap on PTR names, the
- *	prefetch at connect, and the iprev resinfo authres_iprev() appends.
+ *	unverified first PTR name kept for reports, the prefetch at connect, and the iprev resinfo authres_iprev() appends.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -177,6 +177,32 @@ test_name_cap(void **state)
 	buf_free(&why);
 }
 
+/* r->ptr: the first PTR name, unverified, for reports; r->name stays empty */
+static void
+test_ptr_kept(void **state)
+{
+	struct buf *why = buf_new(256);
+	struct dns *d = dns_mock_new();
+	struct iprev_result r;
+	struct addr a;
+
+	dns_mock_add(d, R4, DNS_T_PTR, "MailHost.");
+	dns_mock_add(d, R4, DNS_T_PTR, "other.example");
+	assert_int_equal(addr_parse("203.0.113.5", &a), AM_OK);
+	assert_int_equal(iprev_check(d, &a, &r, why), AM_OK);
+	assert_int_equal(r.result, IPREV_RES_FAIL);
+	assert_string_equal(r.ptr, "mailhost");
+	assert_string_equal(r.name, "");
+	dns_free(&d);
+
+	d = dns_mock_new();			/* no PTR: nothing kept */
+	assert_int_equal(iprev_check(d, &a, &r, why), AM_OK);
+	assert_int_equal(r.result, IPREV_RES_PERMERROR);
+	assert_string_equal(r.ptr, "");
+	dns_free(&d);
+	buf_free(&why);
+}
+
 /* the PTR lookup starts at connect, as a prefetch */
 static void
 test_prefetch(void **state)
@@ -252,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_ptr_names),
 		cmocka_unit_test(test_name_cap),
+		cmocka_unit_test(test_ptr_kept),
 		cmocka_unit_test(test_prefetch),
 		cmocka_unit_test(test_authres),
 	};
