@@ -3,9 +3,7 @@
  *	arc - verify the ARC chain of one message (RFC 8617)
  * DESCRIPTION
  *	See arc.h. The body hash of the newest ARC-Message-Signature is
- *	behind arc_body_hash_init/update/final (streaming, simple or
- *	relaxed, OpenSSL EVP), so a shared body-hash engine can take its
- *	place. The trust side (AAR, trusted sealers, the override) is in
+ *	computed by auth/bodyhash.c, the engine DKIM uses. The trust side (AAR, trusted sealers, the override) is in
  *	arctrust.c.
  * DIAGNOSTICS
  *	None here: the verdict and its reason go into struct arc_result,
@@ -25,6 +23,7 @@
 #include <openssl/x509.h>
 
 #include "auth/arc.h"
+#include "auth/bodyhash.h"
 #include "util/am.h"
 #include "util/taglist.h"
 
@@ -49,19 +48,6 @@ why_set(char *why, size_t wlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* streaming body hash: RFC 6376 3.4.3 / 3.4.4 */
-struct arc_bh {
-	EVP_MD_CTX *md;
-	bool	 relaxed;
-	bool	 cr;			/* a CR waits for its LF */
-	bool	 wsp;			/* relaxed: white space waits */
-	bool	 data;			/* the current line has data */
-	size_t	 empty;			/* empty lines not yet hashed */
-	size_t	 total;			/* bytes hashed */
-	unsigned char out[1024];
-	size_t	 nout;
-};
-
 struct arc_msg {
 	struct dns *dns;
 	char	 id[32];
@@ -75,124 +61,9 @@ struct arc_msg {
 	int	 set[LIM_ARC_SETS + 1][3];	/* field index + 1, by i, kind */
 	bool	 broken;		/* structure: fail */
 	char	 reason[LIM_REASON];
-	struct arc_bh bh;
-	bool	 hashing;
+	struct bodyhash *bh;		/* the newest AMS's body hash */
+	int	 bhi;			/* its index in bh */
 };
-
-/* --- body hash ---------------------------------------------------- */
-
-/* bh_flush - hand the buffered canonical bytes to the digest */
-static void
-bh_flush(struct arc_bh *h)
-{
-	if (h->nout > 0)
-		(void)EVP_DigestUpdate(h->md, h->out, h->nout);
-	h->total += h->nout;
-	h->nout = 0;
-}
-
-/* bh_put - one canonical byte */
-static void
-bh_put(struct arc_bh *h, unsigned char c)
-{
-	if (h->nout == sizeof(h->out))
-		bh_flush(h);
-	h->out[h->nout++] = c;
-}
-
-/* bh_data - a data byte of a line: hash the empty lines before it */
-static void
-bh_data(struct arc_bh *h, unsigned char c)
-{
-	for (; h->empty > 0; h->empty--) {
-		bh_put(h, '\r');
-		bh_put(h, '\n');
-	}
-	if (h->wsp) {			/* relaxed: a run of WSP is one SP */
-		bh_put(h, ' ');
-		h->wsp = false;
-	}
-	h->data = true;
-	bh_put(h, c);
-}
-
-/* bh_eol - end of a line: trailing empty lines wait (RFC 6376 3.4.3) */
-static void
-bh_eol(struct arc_bh *h)
-{
-	h->wsp = false;			/* relaxed: trailing WSP goes */
-	if (h->data) {
-		bh_put(h, '\r');
-		bh_put(h, '\n');
-		h->data = false;
-	} else
-		h->empty++;
-}
-
-/* arc_body_hash_init - start a body hash, c= simple or relaxed */
-static int
-arc_body_hash_init(struct arc_bh *h, bool relaxed)
-{
-	memset(h, 0, sizeof(*h));
-	h->relaxed = relaxed;
-	if ((h->md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1)
-		return (AM_TEMP);
-	return (AM_OK);
-}
-
-/* arc_body_hash_update - body bytes as sent; CRLF or bare LF ends lines */
-static void
-arc_body_hash_update(struct arc_bh *h, const unsigned char *p, size_t n)
-{
-	size_t	 i;
-	unsigned char c;
-
-	for (i = 0; i < n; i++) {
-		c = p[i];
-		if (h->cr) {
-			h->cr = false;
-			if (c == '\n') {
-				bh_eol(h);
-				continue;
-			}
-			bh_data(h, '\r');
-		}
-		if (c == '\r')
-			h->cr = true;
-		else if (c == '\n')
-			bh_eol(h);
-		else if (h->relaxed && (c == ' ' || c == '\t'))
-			h->wsp = true;
-		else
-			bh_data(h, c);
-	}
-}
-
-/*
- * arc_body_hash_final - the digest; a last line without CRLF gets one
- * (RFC 6376 3.4.3, 3.4.4); an empty body is CRLF under simple, nothing
- * under relaxed
- */
-static int
-arc_body_hash_final(struct arc_bh *h, unsigned char *dig, unsigned *len)
-{
-	int	 ok;
-
-	if (h->cr)
-		bh_data(h, '\r');
-	if (h->data)
-		bh_eol(h);
-	if (!h->relaxed && h->total + h->nout == 0) {
-		bh_put(h, '\r');
-		bh_put(h, '\n');
-	}
-	bh_flush(h);
-	ok = EVP_DigestFinal_ex(h->md, dig, len);
-	EVP_MD_CTX_free(h->md);
-	h->md = NULL;
-	return (ok == 1 ? AM_OK : AM_TEMP);
-}
 
 /* --- parsing ------------------------------------------------------ */
 
@@ -549,7 +420,7 @@ arc_msg_free(struct arc_msg **ap)
 		free(a->f[i].value);
 	}
 	free(a->f);
-	EVP_MD_CTX_free(a->bh.md);
+	bodyhash_free(&a->bh);
 	free(a);
 	*ap = NULL;
 }
@@ -667,19 +538,20 @@ arc_eoh(struct arc_msg *a)
 		return (AM_OK);
 	}
 	sl = strchr(c, '/');
-	if (arc_body_hash_init(&a->bh, sl != NULL &&
-	    strcasecmp(sl + 1, "relaxed") == 0) != AM_OK)
+	if ((a->bh = bodyhash_new()) == NULL)
 		return (AM_TEMP);
-	a->hashing = true;
-	return (AM_OK);
+	a->bhi = bodyhash_want(a->bh, sl != NULL && strcasecmp(sl + 1,
+	    "relaxed") == 0 ? BODYHASH_RELAXED : BODYHASH_SIMPLE,
+	    BODYHASH_SHA256, -1, NULL);
+	return (a->bhi < 0 ? AM_TEMP : AM_OK);
 }
 
 /* arc_body - a chunk of the body */
 int
 arc_body(struct arc_msg *a, const unsigned char *p, size_t n)
 {
-	if (a->hashing)
-		arc_body_hash_update(&a->bh, p, n);
+	if (a->bh != NULL)
+		return (bodyhash_update(a->bh, p, n));
 	return (AM_OK);
 }
 
@@ -763,17 +635,17 @@ arc_as_data(const struct arc_msg *a, int i, struct buf *out)
 static bool
 arc_check_bh(struct arc_msg *a, char *why, size_t wlen)
 {
-	unsigned char dig[EVP_MAX_MD_SIZE], want[ARC_B64_MAX];
-	unsigned dl = 0;
 	const char *v = arc_field(a, a->n, ARC_AMS)->value, *bh;
+	char	 b64[ARC_B64_MAX];
 	size_t	 bl;
-	int	 wl;
 
-	a->hashing = false;
-	if (arc_body_hash_final(&a->bh, dig, &dl) != AM_OK ||
-	    (bh = get_tag(v, "bh", &bl)) == NULL ||
-	    (wl = b64_decode(bh, bl, want, sizeof(want))) != (int)dl ||
-	    memcmp(dig, want, dl) != 0) {
+	b64[0] = '\0';
+	if ((bh = get_tag(v, "bh", &bl)) != NULL && bl < sizeof(b64)) {
+		memcpy(b64, bh, bl);
+		b64[bl] = '\0';
+	}
+	if (a->bh == NULL || bodyhash_final(a->bh, NULL) != AM_OK ||
+	    b64[0] == '\0' || !bodyhash_b64eq(a->bh, a->bhi, b64)) {
 		why_set(why, wlen, "body hash of ARC-Message-Signature "
 		    "does not match (i=%d)", a->n);
 		return (false);
