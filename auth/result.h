@@ -3,6 +3,7 @@
  *	result - plain results of the SPF, DKIM, From: and DMARC checks
  * SYNOPSIS
  *	#include "auth/result.h"
+ *	const char *arc_res_str(enum arc_res r);
  *	const char *dkim_res_str(enum dkim_res r);
  *	const char *dmarc_policy_str(enum dmarc_policy p);
  *	const char *dmarc_res_str(enum dmarc_res r);
