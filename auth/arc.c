@@ -63,6 +63,8 @@ struct arc_msg {
 	char	 reason[LIM_REASON];
 	struct bodyhash *bh;		/* the newest AMS's body hash */
 	int	 bhi;			/* its index in bh */
+	bool	 seal;			/* we may seal: relaxed body hash */
+	int	 sbhi;			/* its index in bh */
 };
 
 /* --- parsing ------------------------------------------------------ */
@@ -402,6 +404,7 @@ arc_msg_new(struct dns *dns, const char *id)
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return (NULL);
 	a->dns = dns;
+	a->bhi = a->sbhi = -1;
 	snprintf(a->id, sizeof(a->id), "%s", id != NULL ? id : "");
 	return (a);
 }
@@ -525,10 +528,15 @@ arc_eoh(struct arc_msg *a)
 	const char *v;
 	char	 c[32], *sl;
 
-	if (!a->any)
-		return (AM_OK);
-	arc_structure(a);
-	if (a->broken)
+	if (a->any)
+		arc_structure(a);
+	if (((a->any && !a->broken) || a->seal) &&
+	    (a->bh = bodyhash_new()) == NULL)
+		return (AM_TEMP);
+	if (a->seal && (a->sbhi = bodyhash_want(a->bh, BODYHASH_RELAXED,
+	    BODYHASH_SHA256, -1, NULL)) < 0)
+		return (AM_TEMP);
+	if (!a->any || a->broken)
 		return (AM_OK);
 	v = arc_field(a, a->n, ARC_AMS)->value;
 	snprintf(c, sizeof(c), "simple");
@@ -538,8 +546,6 @@ arc_eoh(struct arc_msg *a)
 		return (AM_OK);
 	}
 	sl = strchr(c, '/');
-	if ((a->bh = bodyhash_new()) == NULL)
-		return (AM_TEMP);
 	a->bhi = bodyhash_want(a->bh, sl != NULL && strcasecmp(sl + 1,
 	    "relaxed") == 0 ? BODYHASH_RELAXED : BODYHASH_SIMPLE,
 	    BODYHASH_SHA256, -1, NULL);
@@ -717,6 +723,8 @@ arc_eom(struct arc_msg *a, struct arc_result *r_r)
 	int	 st;
 
 	memset(r_r, 0, sizeof(*r_r));
+	if (a->bh != NULL)
+		(void)bodyhash_final(a->bh, NULL);	/* checked by its use */
 	if (!a->any)
 		return (AM_OK);
 	r_r->n = a->seen > a->n ? a->seen : a->n;
@@ -734,5 +742,73 @@ arc_eom(struct arc_msg *a, struct arc_result *r_r)
 	    ARC_RES_TEMPERROR : ARC_RES_FAIL;
 	snprintf(r_r->reason, sizeof(r_r->reason), "%s", st == AM_OK ? "" :
 	    why);
+	return (AM_OK);
+}
+
+/* --- what a sealer needs (auth/arcseal.c) --------------------------- */
+
+/* arc_seal_want - hash the body relaxed too: we may add a set */
+void
+arc_seal_want(struct arc_msg *a)
+{
+	a->seal = true;
+}
+
+/* arc_seal_bh - base64 of the relaxed SHA-256 body hash */
+int
+arc_seal_bh(const struct arc_msg *a, char *b64, size_t len)
+{
+	unsigned char md[BODYHASH_MDMAX];
+	size_t	 n;
+
+	if (a->bh == NULL || a->sbhi < 0 ||
+	    (n = bodyhash_digest(a->bh, a->sbhi, md, sizeof(md))) == 0 ||
+	    len < 4 * (n / 3 + 1) + 1)
+		return (AM_PERM);
+	EVP_EncodeBlock((unsigned char *)b64, md, (int)n);
+	return (AM_OK);
+}
+
+/* arc_nfields - fields kept, or -1 when the header caps were reached */
+int
+arc_nfields(const struct arc_msg *a)
+{
+	return (a->over ? -1 : a->nf);
+}
+
+/* arc_field_at - field j, top down */
+void
+arc_field_at(const struct arc_msg *a, int j, const char **name_r,
+    const char **value_r)
+{
+	*name_r = a->f[j].name;
+	*value_r = a->f[j].value;
+}
+
+/* arc_canon_relaxed - a field in relaxed form (RFC 6376 3.4.2) */
+int
+arc_canon_relaxed(struct buf *out, const char *name, const char *value,
+    bool crlf)
+{
+	return (canon_field(out, name, value, true, crlf));
+}
+
+/* arc_chain_canon - sets 1..n in seal order (AAR, AMS, AS), relaxed */
+int
+arc_chain_canon(const struct arc_msg *a, struct buf *out)
+{
+	static const int order[] = {ARC_AAR, ARC_AMS, ARC_AS};
+	const struct arc_field *f;
+	int	 j, k;
+
+	if (a->broken)
+		return (AM_PERM);
+	for (j = 1; j <= a->n; j++)
+		for (k = 0; k < 3; k++) {
+			f = arc_field(a, j, order[k]);
+			if (canon_field(out, f->name, f->value, true, true) !=
+			    AM_OK)
+				return (AM_PERM);
+		}
 	return (AM_OK);
 }
