@@ -13,6 +13,7 @@
  *	    const char *path, struct buf *why);
  *	int signkey_matches(const struct signkey *k, const char *record,
  *	    struct buf *why);
+ *	const char *signkey_type_str(enum signkey_type t);
  * DESCRIPTION
  *	signkey_load() reads one private key file (PEM: PKCS#1 or PKCS#8
  *	RSA, PKCS#8 Ed25519) into k_r, as libopendkim's dkim_sign() wants
