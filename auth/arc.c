@@ -63,6 +63,8 @@ struct arc_msg {
 	char	 reason[LIM_REASON];
 	struct bodyhash *bh;		/* the newest AMS's body hash */
 	int	 bhi;			/* its index in bh */
+	int	 abhi[LIM_ARC_SETS + 1];	/* each AMS's, for oldest-pass;
+					 * -1: none */
 	bool	 seal;			/* we may seal: relaxed body hash */
 	int	 sbhi;			/* its index in bh */
 };
@@ -405,6 +407,7 @@ arc_msg_new(struct dns *dns, const char *id)
 		return (NULL);
 	a->dns = dns;
 	a->bhi = a->sbhi = -1;
+	memset(a->abhi, 0xff, sizeof(a->abhi));		/* all -1 */
 	snprintf(a->id, sizeof(a->id), "%s", id != NULL ? id : "");
 	return (a);
 }
@@ -527,6 +530,7 @@ arc_eoh(struct arc_msg *a)
 {
 	const char *v;
 	char	 c[32], *sl;
+	int	 i;
 
 	if (a->any)
 		arc_structure(a);
@@ -538,18 +542,24 @@ arc_eoh(struct arc_msg *a)
 		return (AM_TEMP);
 	if (!a->any || a->broken)
 		return (AM_OK);
-	v = arc_field(a, a->n, ARC_AMS)->value;
-	snprintf(c, sizeof(c), "simple");
-	if (get_tag(v, "c", &(size_t){0}) != NULL &&
-	    !tag_copy(v, "c", c, sizeof(c))) {
-		arc_break(a, "unusable c= in ARC-Message-Signature", a->n);
-		return (AM_OK);
+	for (i = a->n; i >= 1; i--) {	/* older ones: oldest-pass */
+		v = arc_field(a, i, ARC_AMS)->value;
+		snprintf(c, sizeof(c), "simple");
+		if (get_tag(v, "c", &(size_t){0}) != NULL &&
+		    !tag_copy(v, "c", c, sizeof(c))) {
+			if (i == a->n)
+				arc_break(a, "unusable c= in "
+				    "ARC-Message-Signature", a->n);
+			a->abhi[i] = -1;
+			continue;
+		}
+		sl = strchr(c, '/');
+		a->abhi[i] = bodyhash_want(a->bh, sl != NULL &&
+		    strcasecmp(sl + 1, "relaxed") == 0 ? BODYHASH_RELAXED :
+		    BODYHASH_SIMPLE, BODYHASH_SHA256, -1, NULL);
 	}
-	sl = strchr(c, '/');
-	a->bhi = bodyhash_want(a->bh, sl != NULL && strcasecmp(sl + 1,
-	    "relaxed") == 0 ? BODYHASH_RELAXED : BODYHASH_SIMPLE,
-	    BODYHASH_SHA256, -1, NULL);
-	return (a->bhi < 0 ? AM_TEMP : AM_OK);
+	a->bhi = a->abhi[a->n];
+	return (a->bhi < 0 && !a->broken ? AM_TEMP : AM_OK);
 }
 
 /* arc_body - a chunk of the body */
@@ -637,11 +647,11 @@ arc_as_data(const struct arc_msg *a, int i, struct buf *out)
 	return (st);
 }
 
-/* arc_check_bh - the newest AMS's bh= against the body */
+/* arc_check_bh - the bh= of the AMS at instance i against the body */
 static bool
-arc_check_bh(struct arc_msg *a, char *why, size_t wlen)
+arc_check_bh(struct arc_msg *a, int i, char *why, size_t wlen)
 {
-	const char *v = arc_field(a, a->n, ARC_AMS)->value, *bh;
+	const char *v = arc_field(a, i, ARC_AMS)->value, *bh;
 	char	 b64[ARC_B64_MAX];
 	size_t	 bl;
 
@@ -651,9 +661,9 @@ arc_check_bh(struct arc_msg *a, char *why, size_t wlen)
 		b64[bl] = '\0';
 	}
 	if (a->bh == NULL || bodyhash_final(a->bh, NULL) != AM_OK ||
-	    b64[0] == '\0' || !bodyhash_b64eq(a->bh, a->bhi, b64)) {
+	    b64[0] == '\0' || !bodyhash_b64eq(a->bh, a->abhi[i], b64)) {
 		why_set(why, wlen, "body hash of ARC-Message-Signature "
-		    "does not match (i=%d)", a->n);
+		    "does not match (i=%d)", i);
 		return (false);
 	}
 	return (true);
@@ -690,7 +700,7 @@ arc_validate(struct arc_msg *a, char *why, size_t wlen)
 	struct buf *data;
 	int	 i, st;
 
-	if (!arc_check_bh(a, why, wlen))
+	if (!arc_check_bh(a, a->n, why, wlen))
 		return (AM_PERM);
 	if ((data = buf_new(LIM_ARC_HDR_BYTES)) == NULL)
 		return (AM_PERM);
@@ -712,6 +722,33 @@ arc_validate(struct arc_msg *a, char *why, size_t wlen)
 	}
 	buf_free(&data);
 	return (st);
+}
+
+/*
+ * arc_oldest_pass - RFC 8617 5.2: going down from the newest, the lowest
+ * instance whose AMS still validates, as far as each one does (a
+ * passing chain's newest AMS did)
+ */
+static int
+arc_oldest_pass(struct arc_msg *a)
+{
+	struct buf *data;
+	char	 why[LIM_REASON];
+	int	 i, op = a->n;
+
+	if ((data = buf_new(LIM_ARC_HDR_BYTES)) == NULL)
+		return (0);
+	for (i = a->n - 1; i >= 1; i--) {
+		buf_reset(data);
+		if (a->abhi[i] < 0 || !arc_check_bh(a, i, why, sizeof(why)) ||
+		    arc_ams_data(a, i, data) != AM_OK ||
+		    arc_check_sig(a, arc_field(a, i, ARC_AMS)->value, data,
+		    why, sizeof(why)) != AM_OK)
+			break;
+		op = i;
+	}
+	buf_free(&data);
+	return (op);
 }
 
 /* arc_eom - the chain's result */
@@ -740,6 +777,8 @@ arc_eom(struct arc_msg *a, struct arc_result *r_r)
 	st = arc_validate(a, why, sizeof(why));
 	r_r->result = st == AM_OK ? ARC_RES_PASS : st == AM_TEMP ?
 	    ARC_RES_TEMPERROR : ARC_RES_FAIL;
+	if (st == AM_OK)
+		r_r->oldest_pass = arc_oldest_pass(a);
 	snprintf(r_r->reason, sizeof(r_r->reason), "%s", st == AM_OK ? "" :
 	    why);
 	return (AM_OK);

@@ -54,8 +54,12 @@
  *	bits and more) or ed25519-sha256, keys at s._domainkey.d TXT through
  *	our resolver. Also the chain length, the sealers' d= (newest
  *	first), and from the newest AAR its authserv-id, smtp.remote-ip and
- *	up to LIM_ARC_AAR_RES method results. oldest_pass stays 0 (not
- *	computed). Returns AM_OK, or AM_TEMP out of memory.
+ *	up to LIM_ARC_AAR_RES method results. On a pass, oldest_pass is
+ *	the oldest-pass of RFC 8617 5.2: going down from the newest set,
+ *	the lowest instance whose ARC-Message-Signature still validates
+ *	over the message as it is (each older one's body hash is computed
+ *	alongside, by c=; the walk stops at the first that does not); 0
+ *	when not computed (no pass). Returns AM_OK, or AM_TEMP out of memory.
  *
  *	arc_parse_instance() reads i= of an ARC field: AM_OK, or AM_PERM.
  *	arc_aar_parse() reads an AAR value (after "i=N;") into r.

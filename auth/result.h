@@ -213,7 +213,8 @@ struct arc_result {
 					 * comma-separated, cut if long */
 	char	 sealer[LIM_DOMAIN];	/* d= of the newest ARC-Seal */
 	char	 remote_ip[64];		/* smtp.remote-ip of the newest AAR */
-	int	 oldest_pass;		/* 0: not computed (RFC 8617 5.2) */
+	int	 oldest_pass;		/* RFC 8617 5.2, 1..n on a pass;
+					 * 0: not computed */
 	char	 aar_id[LIM_DOMAIN];	/* authserv-id of the newest AAR */
 	int	 naar;
 	struct arc_aar_res aar[LIM_ARC_AAR_RES];

@@ -272,6 +272,7 @@ struct scase {
 	const char *pycv;		/* python3-dkim's verdict after;
 					 * NULL: it cannot tell (Ed25519) */
 	enum arc_res ours;		/* our verifier's after */
+	int	 oldest;		/* its header.oldest-pass (5.2) */
 	const char *note;
 };
 
@@ -282,24 +283,25 @@ static const char plain[] =
 
 static const struct scase scases[] = {
 	{"no chain: i=1 cv=none", NULL, false, NULL, NULL, NULL, 0, 1,
-	    "none", "pass", ARC_RES_PASS, NULL},
+	    "none", "pass", ARC_RES_PASS, 1, NULL},
 	/* python3-dkim's ARC knows rsa-sha256 only: ours checks these */
 	{"no chain, Ed25519", NULL, true, NULL, NULL, NULL, 0, 1, "none",
-	    NULL, ARC_RES_PASS, NULL},
+	    NULL, ARC_RES_PASS, 1, NULL},
 	{"passing chain: i=2 cv=pass", "rsa1.eml", false, NULL, NULL, NULL,
-	    0, 2, "pass", "pass", ARC_RES_PASS, NULL},
+	    0, 2, "pass", "pass", ARC_RES_PASS, 1, NULL},
 	{"three sets, Ed25519: i=4", "rsa3.eml", true, NULL, NULL, NULL, 0,
-	    4, "pass", NULL, ARC_RES_PASS, NULL},
+	    4, "pass", NULL, ARC_RES_PASS, 1, NULL},
 	{"three sets: i=4", "rsa3.eml", false, NULL, NULL, NULL, 0, 4,
-	    "pass", "pass", ARC_RES_PASS, NULL},
+	    "pass", "pass", ARC_RES_PASS, 1, NULL},
+	/* the Subject changed after i=1: its AMS no longer holds, ours does */
 	{"Subject changed by the tag verdict", "rsa1.eml", false, NULL,
 	    NULL, " [SUSPICIOUS] [members] hello", 0, 2, "pass", "pass",
-	    ARC_RES_PASS, NULL},
+	    ARC_RES_PASS, 2, NULL},
 	/* python3-dkim: our AMS holds, our cv=fail ends the chain */
 	{"failing chain: cv=fail over our set", "rsa1.eml", false, "usual",
-	    "Usual", NULL, 0, 2, "fail", "terminated", ARC_RES_FAIL, NULL},
+	    "Usual", NULL, 0, 2, "fail", "terminated", ARC_RES_FAIL, 0, NULL},
 	{"temperror: nothing added", "rsa1.eml", false, NULL, NULL, NULL,
-	    DNS_TEMP, 0, NULL, NULL, 0, "chain temperror"},
+	    DNS_TEMP, 0, NULL, NULL, 0, 0, "chain temperror"},
 };
 
 /* test_seal - seal, then both verifiers */
@@ -364,9 +366,11 @@ test_seal(void **state)
 			fail_msg("%s: python3-dkim does not say cv=%s",
 			    c->label, c->pycv);
 		verify(d, out, &r2);
-		if (r2.result != c->ours || r2.n != c->want_i)
-			fail_msg("%s: ours %s n=%d (%s)", c->label,
-			    arc_res_str(r2.result), r2.n, r2.reason);
+		if (r2.result != c->ours || r2.n != c->want_i ||
+		    r2.oldest_pass != c->oldest)
+			fail_msg("%s: ours %s n=%d oldest-pass=%d (%s)",
+			    c->label, arc_res_str(r2.result), r2.n,
+			    r2.oldest_pass, r2.reason);
 		if (strcmp(c->cv, "fail") == 0)	/* marked once only */
 			reseal(d, s, out, why);
 		free(out);
