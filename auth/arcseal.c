@@ -109,32 +109,37 @@ in_list(const char *name)
 	return (false);
 }
 
-/* field - field j as the message leaves: a changed Subject is new */
+/* first_subject - index of the first Subject field, or -1 */
+static int
+first_subject(const struct arc_msg *a, int nf)
+{
+	const char *n, *v;
+	int	 j;
+
+	for (j = 0; j < nf; j++) {
+		arc_field_at(a, j, &n, &v);
+		if (strcasecmp(n, "Subject") == 0)
+			return (j);
+	}
+	return (-1);
+}
+
+/*
+ * field - field j as the message leaves: the changed Subject (index subj)
+ * has its new value, an added one is last (index nf)
+ */
 static void
 field(const struct arc_msg *a, const struct arcseal_in *in, int j,
-    int nf, const char **name_r, const char **value_r)
+    int nf, int subj, const char **name_r, const char **value_r)
 {
-	static const char subject[] = "Subject";
-	const char *n, *v;
-	int	 k;
-
 	if (j == nf) {			/* in->subject_add: the last one */
-		*name_r = subject;
+		*name_r = "Subject";
 		*value_r = in->subject;
 		return;
 	}
-	arc_field_at(a, j, &n, &v);
-	*name_r = n;
-	*value_r = v;
-	if (in->subject == NULL || in->subject_add ||
-	    strcasecmp(n, subject) != 0)
-		return;
-	for (k = 0; k < j; k++) {	/* the first Subject is changed */
-		arc_field_at(a, k, &n, &v);
-		if (strcasecmp(n, subject) == 0)
-			return;
-	}
-	*value_r = in->subject;
+	arc_field_at(a, j, name_r, value_r);
+	if (j == subj)
+		*value_r = in->subject;
 }
 
 /*
@@ -149,9 +154,12 @@ ams_make(const struct arcseal *s, const struct arc_msg *a,
 {
 	const char *n, *v, *hn, **names = NULL;
 	bool	*used = NULL;
-	int	 nf = arc_nfields(a), total, nn = 0, j, k, st = AM_TEMP;
+	int	 nf = arc_nfields(a), total, nn = 0, j, k, subj = -1;
+	int	 st = AM_TEMP;
 
 	total = nf + (in->subject != NULL && in->subject_add);
+	if (in->subject != NULL && !in->subject_add)
+		subj = first_subject(a, nf);
 	if ((used = calloc((size_t)total + 1, sizeof(*used))) == NULL ||
 	    (names = calloc((size_t)total + 1, sizeof(*names))) == NULL)
 		goto out;
@@ -159,7 +167,7 @@ ams_make(const struct arcseal *s, const struct arc_msg *a,
 	    "\ts=%s; t=%lld;\n\th=", i, s->key.type == SIGNKEY_ED25519 ?
 	    "ed25519" : "rsa", s->domain, s->selector, (long long)time(NULL));
 	for (j = 0; j < total && st == AM_OK; j++) {
-		field(a, in, j, nf, &n, &v);
+		field(a, in, j, nf, subj, &n, &v);
 		if (in_list(n)) {
 			st = buf_printf(ams, "%s%s", nn ? ":" : "", n);
 			names[nn++] = n;
@@ -170,7 +178,7 @@ ams_make(const struct arcseal *s, const struct arc_msg *a,
 	for (k = 0; k < nn && st == AM_OK; k++) {
 		hn = names[k];
 		for (j = total - 1; j >= 0; j--) {
-			field(a, in, j, nf, &n, &v);
+			field(a, in, j, nf, subj, &n, &v);
 			if (!used[j] && strcasecmp(n, hn) == 0)
 				break;
 		}

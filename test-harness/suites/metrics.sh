@@ -164,7 +164,7 @@ d=$(delta "$T/s0" "$T/s1" authmilter_dns_prefetch_hits_total)
 check "dns-prefetch-hit" $? "moved by $d"
 poll 10 eval "scrape '$T/s1b' && [ \$(val '$T/s1b' authmilter_sessions_active) -eq 0 ]"
 check "sessions-back-to-zero" $? "$(grep sessions_active "$T/s1b")"
-log_since "$MILTER_LOG" "$off" | grep -E 'verdict=reject why=dmarc-fail .* policy=reject action=reject rcpts=1' >/dev/null
+log_since "$MILTER_LOG" "$off" | grep -E 'verdict=reject why=dmarc-fail .* policy=reject (arc=[^ ]* )?action=reject (rule=[^ ]* )?rcpts=1' >/dev/null
 check "text-line-why-policy-action" $? "$(log_since "$MILTER_LOG" "$off")"
 
 # an NXDOMAIN: the MAIL FROM domain does not exist
