@@ -18,6 +18,8 @@
  *	void ck_transport(struct ck *c);
  *	void ck_print_text(const struct ck *c, FILE *fp, bool colour);
  *	void ck_print_json(const struct ck *c, FILE *fp);
+ *	const char *ck_level_str(enum ck_level l);
+ *	int ck_worst(const struct ck *c);
  * DESCRIPTION
  *	The parts of the audit (mx.c, spftree.c, dmarcpub.c, dkimpub.c,
  *	transport.c) share one struct ck. Every DNS question of their own

@@ -14,6 +14,10 @@
  *	    const struct param *p);
  *	int conf_key_keep(struct conf *dst, const struct conf *src,
  *	    const struct param *p, struct buf *why);
+ *	int conf_dnsbl_set(struct dnsbl_list *l, void *setting,
+ *	    unsigned *line_r, struct buf *why);
+ *	void conf_dnsbl_dump(const struct dnsbl_list *l, FILE *fp);
+ *	void conf_dnsbl_free(struct dnsbl_list *l);
  * DESCRIPTION
  *	conf_load() reads a libconfig file, applies the defaults of the
  *	params table (params.c: the only list of keys), checks every value

@@ -23,6 +23,10 @@
  *	void dns_mock_fail(struct dns *d, const char *name, int type,
  *	    int status);
  *	void dns_prefetch(struct dns *d, const char *name, int type);
+ *	int dns_budget_wait(int timeout_ms);
+ *	void dns_budget_bind(struct dns_budget *b);
+ *	void dns_budget_charge(long waited_ms, int cut);
+ *	void dns_budget_start(struct dns_budget *b, int ms);
  * DESCRIPTION
  *	dns_new() makes one process-wide resolver: libunbound, forwarding to
  *	nameservers (space-separated "addr" or "addr@port"; NULL or "" means

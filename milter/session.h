@@ -21,6 +21,31 @@
  *	void msg_arc_seal(struct conn *c, struct msg *m);
  *	bool msg_arc_seal_log(const struct conn *c, const struct msg *m,
  *	    char *dst, size_t len);
+ *	bool conn_log_json(const struct conn *c);
+ *	int conn_policy_connect(struct conn *c, struct decision *d_r);
+ *	int msg_field_verdict(struct conn *c, struct msg *m);
+ *	int msg_log_rcpts(const struct msg *m, char *dst, size_t len);
+ *	int msg_out_begin(struct conn *c, struct msg *m);
+ *	int msg_out_end(struct conn *c, struct msg *m);
+ *	int msg_policy_mail(struct conn *c, const char *qid,
+ *	    struct decision *d_r);
+ *	int msg_rcpt(struct conn *c, const char *rcpt, const char *qid,
+ *	    struct decision *d_r);
+ *	int msg_tag_edits(struct conn *c);
+ *	void conn_rule_input(const struct conn *c, unsigned known,
+ *	    const char *rcpt, struct rule_input *in_r);
+ *	void msg_field(struct conn *c, const char *name,
+ *	    const char *value);
+ *	void msg_field_bytes(struct msg *m, const char *name,
+ *	    const char *value);
+ *	void msg_forged(struct conn *c, struct msg *m, const char *name,
+ *	    const char *value);
+ *	void msg_out_body(struct conn *c, struct msg *m,
+ *	    const unsigned char *p, size_t n);
+ *	void msg_out_eoh(struct conn *c, struct msg *m);
+ *	void msg_out_header(struct conn *c, struct msg *m,
+ *	    const char *name, const char *value);
+ *	void msg_record(const struct conn *c, const struct msg *m);
  * DESCRIPTION
  *	The daemon's callbacks (callbacks.c) and the -t command (tryout.c)
  *	drive the same stages, so an operator's "why was this rejected?"

@@ -10,6 +10,7 @@
  *	int failure_start(struct dns *dns, const char *psl, struct buf *why);
  *	bool failure_push(struct failure_job *job);
  *	void failure_stop(void);
+ *	void failure_job_free(struct failure_job* *jp);
  * DESCRIPTION
  *	Off unless report.failure is set. failure_wanted() says whether a
  *	message's DMARC result asks for a failure report: a DMARC fail of

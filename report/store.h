@@ -12,6 +12,10 @@
  *	int store_insert(struct store *st, const char *host,
  *	    struct report_row *const *rows, size_t n, struct buf *why);
  *	const char *store_kind(const struct store *st);
+ *	struct store *store_pg_open(const char *conninfo,
+ *	    struct buf *why);
+ *	struct store *store_sqlite_open(const char *path,
+ *	    struct buf *why);
  * DESCRIPTION
  *	One small interface over two databases. spec is
  *	"sqlite:/path/reports.db" (created on first use, WAL journal) or a
