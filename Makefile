@@ -72,7 +72,7 @@ $(S)/unit/%: $(S)/obj/test-harness/unit/%.o $(call obj,$(S),$(UNIT_LIB_SRCS))
 SUITE_SRCS = $(wildcard test-harness/suites/*/*_suite.c)
 SUITE_MILTER_SRCS = milter/session.c milter/eval.c milter/snap.c \
 		    milter/record.c milter/stage.c milter/client.c \
-		    milter/hdrguard.c milter/signing.c
+		    milter/hdrguard.c milter/signing.c milter/sealing.c
 SUITE_BINS = $(foreach f,$(SUITE_SRCS),$(S)/suites/$(notdir $(f:.c=)))
 
 define suite_rule

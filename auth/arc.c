@@ -3,9 +3,7 @@
  *	arc - verify the ARC chain of one message (RFC 8617)
  * DESCRIPTION
  *	See arc.h. The body hash of the newest ARC-Message-Signature is
- *	behind arc_body_hash_init/update/final (streaming, simple or
- *	relaxed, OpenSSL EVP), so a shared body-hash engine can take its
- *	place. The trust side (AAR, trusted sealers, the override) is in
+ *	computed by auth/bodyhash.c, the engine DKIM uses. The trust side (AAR, trusted sealers, the override) is in
  *	arctrust.c.
  * DIAGNOSTICS
  *	None here: the verdict and its reason go into struct arc_result,
@@ -25,6 +23,7 @@
 #include <openssl/x509.h>
 
 #include "auth/arc.h"
+#include "auth/bodyhash.h"
 #include "util/am.h"
 #include "util/taglist.h"
 
@@ -49,19 +48,6 @@ why_set(char *why, size_t wlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* streaming body hash: RFC 6376 3.4.3 / 3.4.4 */
-struct arc_bh {
-	EVP_MD_CTX *md;
-	bool	 relaxed;
-	bool	 cr;			/* a CR waits for its LF */
-	bool	 wsp;			/* relaxed: white space waits */
-	bool	 data;			/* the current line has data */
-	size_t	 empty;			/* empty lines not yet hashed */
-	size_t	 total;			/* bytes hashed */
-	unsigned char out[1024];
-	size_t	 nout;
-};
-
 struct arc_msg {
 	struct dns *dns;
 	char	 id[32];
@@ -75,124 +61,13 @@ struct arc_msg {
 	int	 set[LIM_ARC_SETS + 1][3];	/* field index + 1, by i, kind */
 	bool	 broken;		/* structure: fail */
 	char	 reason[LIM_REASON];
-	struct arc_bh bh;
-	bool	 hashing;
+	struct bodyhash *bh;		/* the newest AMS's body hash */
+	int	 bhi;			/* its index in bh */
+	int	 abhi[LIM_ARC_SETS + 1];	/* each AMS's, for oldest-pass;
+					 * -1: none */
+	bool	 seal;			/* we may seal: relaxed body hash */
+	int	 sbhi;			/* its index in bh */
 };
-
-/* --- body hash ---------------------------------------------------- */
-
-/* bh_flush - hand the buffered canonical bytes to the digest */
-static void
-bh_flush(struct arc_bh *h)
-{
-	if (h->nout > 0)
-		(void)EVP_DigestUpdate(h->md, h->out, h->nout);
-	h->total += h->nout;
-	h->nout = 0;
-}
-
-/* bh_put - one canonical byte */
-static void
-bh_put(struct arc_bh *h, unsigned char c)
-{
-	if (h->nout == sizeof(h->out))
-		bh_flush(h);
-	h->out[h->nout++] = c;
-}
-
-/* bh_data - a data byte of a line: hash the empty lines before it */
-static void
-bh_data(struct arc_bh *h, unsigned char c)
-{
-	for (; h->empty > 0; h->empty--) {
-		bh_put(h, '\r');
-		bh_put(h, '\n');
-	}
-	if (h->wsp) {			/* relaxed: a run of WSP is one SP */
-		bh_put(h, ' ');
-		h->wsp = false;
-	}
-	h->data = true;
-	bh_put(h, c);
-}
-
-/* bh_eol - end of a line: trailing empty lines wait (RFC 6376 3.4.3) */
-static void
-bh_eol(struct arc_bh *h)
-{
-	h->wsp = false;			/* relaxed: trailing WSP goes */
-	if (h->data) {
-		bh_put(h, '\r');
-		bh_put(h, '\n');
-		h->data = false;
-	} else
-		h->empty++;
-}
-
-/* arc_body_hash_init - start a body hash, c= simple or relaxed */
-static int
-arc_body_hash_init(struct arc_bh *h, bool relaxed)
-{
-	memset(h, 0, sizeof(*h));
-	h->relaxed = relaxed;
-	if ((h->md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1)
-		return (AM_TEMP);
-	return (AM_OK);
-}
-
-/* arc_body_hash_update - body bytes as sent; CRLF or bare LF ends lines */
-static void
-arc_body_hash_update(struct arc_bh *h, const unsigned char *p, size_t n)
-{
-	size_t	 i;
-	unsigned char c;
-
-	for (i = 0; i < n; i++) {
-		c = p[i];
-		if (h->cr) {
-			h->cr = false;
-			if (c == '\n') {
-				bh_eol(h);
-				continue;
-			}
-			bh_data(h, '\r');
-		}
-		if (c == '\r')
-			h->cr = true;
-		else if (c == '\n')
-			bh_eol(h);
-		else if (h->relaxed && (c == ' ' || c == '\t'))
-			h->wsp = true;
-		else
-			bh_data(h, c);
-	}
-}
-
-/*
- * arc_body_hash_final - the digest; a last line without CRLF gets one
- * (RFC 6376 3.4.3, 3.4.4); an empty body is CRLF under simple, nothing
- * under relaxed
- */
-static int
-arc_body_hash_final(struct arc_bh *h, unsigned char *dig, unsigned *len)
-{
-	int	 ok;
-
-	if (h->cr)
-		bh_data(h, '\r');
-	if (h->data)
-		bh_eol(h);
-	if (!h->relaxed && h->total + h->nout == 0) {
-		bh_put(h, '\r');
-		bh_put(h, '\n');
-	}
-	bh_flush(h);
-	ok = EVP_DigestFinal_ex(h->md, dig, len);
-	EVP_MD_CTX_free(h->md);
-	h->md = NULL;
-	return (ok == 1 ? AM_OK : AM_TEMP);
-}
 
 /* --- parsing ------------------------------------------------------ */
 
@@ -531,6 +406,8 @@ arc_msg_new(struct dns *dns, const char *id)
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return (NULL);
 	a->dns = dns;
+	a->bhi = a->sbhi = -1;
+	memset(a->abhi, 0xff, sizeof(a->abhi));		/* all -1 */
 	snprintf(a->id, sizeof(a->id), "%s", id != NULL ? id : "");
 	return (a);
 }
@@ -549,7 +426,7 @@ arc_msg_free(struct arc_msg **ap)
 		free(a->f[i].value);
 	}
 	free(a->f);
-	EVP_MD_CTX_free(a->bh.md);
+	bodyhash_free(&a->bh);
 	free(a);
 	*ap = NULL;
 }
@@ -653,33 +530,44 @@ arc_eoh(struct arc_msg *a)
 {
 	const char *v;
 	char	 c[32], *sl;
+	int	 i;
 
-	if (!a->any)
-		return (AM_OK);
-	arc_structure(a);
-	if (a->broken)
-		return (AM_OK);
-	v = arc_field(a, a->n, ARC_AMS)->value;
-	snprintf(c, sizeof(c), "simple");
-	if (get_tag(v, "c", &(size_t){0}) != NULL &&
-	    !tag_copy(v, "c", c, sizeof(c))) {
-		arc_break(a, "unusable c= in ARC-Message-Signature", a->n);
-		return (AM_OK);
-	}
-	sl = strchr(c, '/');
-	if (arc_body_hash_init(&a->bh, sl != NULL &&
-	    strcasecmp(sl + 1, "relaxed") == 0) != AM_OK)
+	if (a->any)
+		arc_structure(a);
+	if (((a->any && !a->broken) || a->seal) &&
+	    (a->bh = bodyhash_new()) == NULL)
 		return (AM_TEMP);
-	a->hashing = true;
-	return (AM_OK);
+	if (a->seal && (a->sbhi = bodyhash_want(a->bh, BODYHASH_RELAXED,
+	    BODYHASH_SHA256, -1, NULL)) < 0)
+		return (AM_TEMP);
+	if (!a->any || a->broken)
+		return (AM_OK);
+	for (i = a->n; i >= 1; i--) {	/* older ones: oldest-pass */
+		v = arc_field(a, i, ARC_AMS)->value;
+		snprintf(c, sizeof(c), "simple");
+		if (get_tag(v, "c", &(size_t){0}) != NULL &&
+		    !tag_copy(v, "c", c, sizeof(c))) {
+			if (i == a->n)
+				arc_break(a, "unusable c= in "
+				    "ARC-Message-Signature", a->n);
+			a->abhi[i] = -1;
+			continue;
+		}
+		sl = strchr(c, '/');
+		a->abhi[i] = bodyhash_want(a->bh, sl != NULL &&
+		    strcasecmp(sl + 1, "relaxed") == 0 ? BODYHASH_RELAXED :
+		    BODYHASH_SIMPLE, BODYHASH_SHA256, -1, NULL);
+	}
+	a->bhi = a->abhi[a->n];
+	return (a->bhi < 0 && !a->broken ? AM_TEMP : AM_OK);
 }
 
 /* arc_body - a chunk of the body */
 int
 arc_body(struct arc_msg *a, const unsigned char *p, size_t n)
 {
-	if (a->hashing)
-		arc_body_hash_update(&a->bh, p, n);
+	if (a->bh != NULL)
+		return (bodyhash_update(a->bh, p, n));
 	return (AM_OK);
 }
 
@@ -759,23 +647,23 @@ arc_as_data(const struct arc_msg *a, int i, struct buf *out)
 	return (st);
 }
 
-/* arc_check_bh - the newest AMS's bh= against the body */
+/* arc_check_bh - the bh= of the AMS at instance i against the body */
 static bool
-arc_check_bh(struct arc_msg *a, char *why, size_t wlen)
+arc_check_bh(struct arc_msg *a, int i, char *why, size_t wlen)
 {
-	unsigned char dig[EVP_MAX_MD_SIZE], want[ARC_B64_MAX];
-	unsigned dl = 0;
-	const char *v = arc_field(a, a->n, ARC_AMS)->value, *bh;
+	const char *v = arc_field(a, i, ARC_AMS)->value, *bh;
+	char	 b64[ARC_B64_MAX];
 	size_t	 bl;
-	int	 wl;
 
-	a->hashing = false;
-	if (arc_body_hash_final(&a->bh, dig, &dl) != AM_OK ||
-	    (bh = get_tag(v, "bh", &bl)) == NULL ||
-	    (wl = b64_decode(bh, bl, want, sizeof(want))) != (int)dl ||
-	    memcmp(dig, want, dl) != 0) {
+	b64[0] = '\0';
+	if ((bh = get_tag(v, "bh", &bl)) != NULL && bl < sizeof(b64)) {
+		memcpy(b64, bh, bl);
+		b64[bl] = '\0';
+	}
+	if (a->bh == NULL || bodyhash_final(a->bh, NULL) != AM_OK ||
+	    b64[0] == '\0' || !bodyhash_b64eq(a->bh, a->abhi[i], b64)) {
 		why_set(why, wlen, "body hash of ARC-Message-Signature "
-		    "does not match (i=%d)", a->n);
+		    "does not match (i=%d)", i);
 		return (false);
 	}
 	return (true);
@@ -812,7 +700,7 @@ arc_validate(struct arc_msg *a, char *why, size_t wlen)
 	struct buf *data;
 	int	 i, st;
 
-	if (!arc_check_bh(a, why, wlen))
+	if (!arc_check_bh(a, a->n, why, wlen))
 		return (AM_PERM);
 	if ((data = buf_new(LIM_ARC_HDR_BYTES)) == NULL)
 		return (AM_PERM);
@@ -836,6 +724,33 @@ arc_validate(struct arc_msg *a, char *why, size_t wlen)
 	return (st);
 }
 
+/*
+ * arc_oldest_pass - RFC 8617 5.2: going down from the newest, the lowest
+ * instance whose AMS still validates, as far as each one does (a
+ * passing chain's newest AMS did)
+ */
+static int
+arc_oldest_pass(struct arc_msg *a)
+{
+	struct buf *data;
+	char	 why[LIM_REASON];
+	int	 i, op = a->n;
+
+	if ((data = buf_new(LIM_ARC_HDR_BYTES)) == NULL)
+		return (0);
+	for (i = a->n - 1; i >= 1; i--) {
+		buf_reset(data);
+		if (a->abhi[i] < 0 || !arc_check_bh(a, i, why, sizeof(why)) ||
+		    arc_ams_data(a, i, data) != AM_OK ||
+		    arc_check_sig(a, arc_field(a, i, ARC_AMS)->value, data,
+		    why, sizeof(why)) != AM_OK)
+			break;
+		op = i;
+	}
+	buf_free(&data);
+	return (op);
+}
+
 /* arc_eom - the chain's result */
 int
 arc_eom(struct arc_msg *a, struct arc_result *r_r)
@@ -845,6 +760,8 @@ arc_eom(struct arc_msg *a, struct arc_result *r_r)
 	int	 st;
 
 	memset(r_r, 0, sizeof(*r_r));
+	if (a->bh != NULL)
+		(void)bodyhash_final(a->bh, NULL);	/* checked by its use */
 	if (!a->any)
 		return (AM_OK);
 	r_r->n = a->seen > a->n ? a->seen : a->n;
@@ -860,7 +777,77 @@ arc_eom(struct arc_msg *a, struct arc_result *r_r)
 	st = arc_validate(a, why, sizeof(why));
 	r_r->result = st == AM_OK ? ARC_RES_PASS : st == AM_TEMP ?
 	    ARC_RES_TEMPERROR : ARC_RES_FAIL;
+	if (st == AM_OK)
+		r_r->oldest_pass = arc_oldest_pass(a);
 	snprintf(r_r->reason, sizeof(r_r->reason), "%s", st == AM_OK ? "" :
 	    why);
+	return (AM_OK);
+}
+
+/* --- what a sealer needs (auth/arcseal.c) --------------------------- */
+
+/* arc_seal_want - hash the body relaxed too: we may add a set */
+void
+arc_seal_want(struct arc_msg *a)
+{
+	a->seal = true;
+}
+
+/* arc_seal_bh - base64 of the relaxed SHA-256 body hash */
+int
+arc_seal_bh(const struct arc_msg *a, char *b64, size_t len)
+{
+	unsigned char md[BODYHASH_MDMAX];
+	size_t	 n;
+
+	if (a->bh == NULL || a->sbhi < 0 ||
+	    (n = bodyhash_digest(a->bh, a->sbhi, md, sizeof(md))) == 0 ||
+	    len < 4 * (n / 3 + 1) + 1)
+		return (AM_PERM);
+	EVP_EncodeBlock((unsigned char *)b64, md, (int)n);
+	return (AM_OK);
+}
+
+/* arc_nfields - fields kept, or -1 when the header caps were reached */
+int
+arc_nfields(const struct arc_msg *a)
+{
+	return (a->over ? -1 : a->nf);
+}
+
+/* arc_field_at - field j, top down */
+void
+arc_field_at(const struct arc_msg *a, int j, const char **name_r,
+    const char **value_r)
+{
+	*name_r = a->f[j].name;
+	*value_r = a->f[j].value;
+}
+
+/* arc_canon_relaxed - a field in relaxed form (RFC 6376 3.4.2) */
+int
+arc_canon_relaxed(struct buf *out, const char *name, const char *value,
+    bool crlf)
+{
+	return (canon_field(out, name, value, true, crlf));
+}
+
+/* arc_chain_canon - sets 1..n in seal order (AAR, AMS, AS), relaxed */
+int
+arc_chain_canon(const struct arc_msg *a, struct buf *out)
+{
+	static const int order[] = {ARC_AAR, ARC_AMS, ARC_AS};
+	const struct arc_field *f;
+	int	 j, k;
+
+	if (a->broken)
+		return (AM_PERM);
+	for (j = 1; j <= a->n; j++)
+		for (k = 0; k < 3; k++) {
+			f = arc_field(a, j, order[k]);
+			if (canon_field(out, f->name, f->value, true, true) !=
+			    AM_OK)
+				return (AM_PERM);
+		}
 	return (AM_OK);
 }

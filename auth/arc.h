@@ -24,6 +24,15 @@
  *	    const char *from_domain, const char *from_org,
  *	    struct arc_result *r);
  *	bool arc_sealer_trusted_pass(const struct arc_result *r);
+ *
+ *	void arc_seal_want(struct arc_msg *a);
+ *	int arc_seal_bh(const struct arc_msg *a, char *b64, size_t len);
+ *	int arc_nfields(const struct arc_msg *a);
+ *	void arc_field_at(const struct arc_msg *a, int j,
+ *	    const char **name_r, const char **value_r);
+ *	int arc_canon_relaxed(struct buf *out, const char *name,
+ *	    const char *value, bool crlf);
+ *	int arc_chain_canon(const struct arc_msg *a, struct buf *out);
  * DESCRIPTION
  *	arc_header() takes every header field as the milter delivers it
  *	(name without the colon, value as sent, folds joined by LF or
@@ -45,8 +54,12 @@
  *	bits and more) or ed25519-sha256, keys at s._domainkey.d TXT through
  *	our resolver. Also the chain length, the sealers' d= (newest
  *	first), and from the newest AAR its authserv-id, smtp.remote-ip and
- *	up to LIM_ARC_AAR_RES method results. oldest_pass stays 0 (not
- *	computed). Returns AM_OK, or AM_TEMP out of memory.
+ *	up to LIM_ARC_AAR_RES method results. On a pass, oldest_pass is
+ *	the oldest-pass of RFC 8617 5.2: going down from the newest set,
+ *	the lowest instance whose ARC-Message-Signature still validates
+ *	over the message as it is (each older one's body hash is computed
+ *	alongside, by c=; the walk stops at the first that does not); 0
+ *	when not computed (no pass). Returns AM_OK, or AM_TEMP out of memory.
  *
  *	arc_parse_instance() reads i= of an ARC field: AM_OK, or AM_PERM.
  *	arc_aar_parse() reads an AAR value (after "i=N;") into r.
@@ -66,6 +79,17 @@
  *	(relaxed: under from_org). The reason is in r->reason either way.
  *	arc_sealer_trusted_pass() is "the chain passes and its newest
  *	sealer is trusted" (for a policy rule).
+ *
+ *	For a sealer (auth/arcseal.c): arc_seal_want(), before arc_eoh(),
+ *	asks for the relaxed SHA-256 hash of the whole body, which
+ *	arc_seal_bh() gives in base64 after arc_eom() (AM_PERM if none).
+ *	arc_nfields() and arc_field_at() are the header fields kept, top
+ *	down (-1: the caps were reached, some are missing).
+ *	arc_canon_relaxed() writes one field in relaxed form, CRLF after
+ *	when crlf. arc_chain_canon() writes every ARC set of an intact
+ *	chain, instance 1 up, AAR, AMS, AS each, relaxed, with CRLF: the
+ *	start of the next ARC-Seal's input (RFC 8617 5.1.1); AM_PERM for a
+ *	broken chain.
  * THREADS
  *	An arc_msg is per message; an arc_trust is read-only once made.
  * SEE ALSO
@@ -102,5 +126,14 @@ bool	arc_trust_has(const struct arc_trust *t, const char *domain);
 void	arc_trust_judge(const struct arc_trust *t, const char *from_domain,
 	    const char *from_org, struct arc_result *r);
 bool	arc_sealer_trusted_pass(const struct arc_result *r);
+
+void	arc_seal_want(struct arc_msg *a);
+int	arc_seal_bh(const struct arc_msg *a, char *b64, size_t len);
+int	arc_nfields(const struct arc_msg *a);
+void	arc_field_at(const struct arc_msg *a, int j, const char **name_r,
+	    const char **value_r);
+int	arc_canon_relaxed(struct buf *out, const char *name,
+	    const char *value, bool crlf);
+int	arc_chain_canon(const struct arc_msg *a, struct buf *out);
 
 #endif

@@ -3,6 +3,7 @@
  *	result - plain results of the SPF, DKIM, From: and DMARC checks
  * SYNOPSIS
  *	#include "auth/result.h"
+ *	const char *arc_res_str(enum arc_res r);
  *	const char *dkim_res_str(enum dkim_res r);
  *	const char *dmarc_policy_str(enum dmarc_policy p);
  *	const char *dmarc_res_str(enum dmarc_res r);
@@ -214,7 +215,8 @@ struct arc_result {
 					 * comma-separated, cut if long */
 	char	 sealer[LIM_DOMAIN];	/* d= of the newest ARC-Seal */
 	char	 remote_ip[64];		/* smtp.remote-ip of the newest AAR */
-	int	 oldest_pass;		/* 0: not computed (RFC 8617 5.2) */
+	int	 oldest_pass;		/* RFC 8617 5.2, 1..n on a pass;
+					 * 0: not computed */
 	char	 aar_id[LIM_DOMAIN];	/* authserv-id of the newest AAR */
 	int	 naar;
 	struct arc_aar_res aar[LIM_ARC_AAR_RES];

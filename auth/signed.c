@@ -312,3 +312,39 @@ out:
 	return (st == AM_OK ? AM_OK : buf_why(why, AM_TEMP, "Ed25519 "
 	    "signing failed"));
 }
+
+/* signed_sign - rsa-sha256 or ed25519-sha256 signature of in, base64 */
+int
+signed_sign(const struct signkey *k, const unsigned char *in, size_t n,
+    struct buf *b64_r, struct buf *why)
+{
+	unsigned char dg[EVP_MAX_MD_SIZE], *sig = NULL;
+	char	*bs = NULL;
+	unsigned dl;
+	size_t	 sl = 0;
+	bool	 ed = k->type == SIGNKEY_ED25519;
+	int	 st = AM_TEMP;
+	EVP_MD_CTX *sc = NULL;
+
+	if (ed) {			/* RFC 8463 3: sign the SHA-256 */
+		if (EVP_Digest(in, n, dg, &dl, EVP_sha256(), NULL) != 1)
+			goto out;
+		in = dg;
+		n = dl;
+	}
+	if ((sc = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(sc, NULL, ed ? NULL : EVP_sha256(), NULL,
+	    k->pkey) != 1 || EVP_DigestSign(sc, NULL, &sl, in, n) != 1 ||
+	    (sig = malloc(sl)) == NULL ||
+	    EVP_DigestSign(sc, sig, &sl, in, n) != 1 ||
+	    (bs = malloc(4 * (sl / 3 + 1) + 1)) == NULL)
+		goto out;
+	b64(bs, sig, sl);
+	st = buf_puts(b64_r, bs);
+out:
+	EVP_MD_CTX_free(sc);
+	free(sig);
+	free(bs);
+	return (st == AM_OK ? AM_OK : buf_why(why, AM_TEMP, "%s signing "
+	    "failed", ed ? "Ed25519" : "RSA"));
+}

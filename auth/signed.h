@@ -13,6 +13,9 @@
  *	    int nfields, const char *const *sign, struct buf *value_r,
  *	    struct buf *why);
  *	void signed_free(struct signed_ctx **ep);
+ *
+ *	int signed_sign(const struct signkey *k, const unsigned char *in,
+ *	    size_t n, struct buf *b64_r, struct buf *why);
  * DESCRIPTION
  *	libopendkim 2.11.0~beta2 signs with Ed25519 but dkim_free() never
  *	frees the key it loaded for it (the EVP_PKEY and the output
@@ -29,6 +32,12 @@
  *	signs those whose names are in sign (NULL-terminated), From once
  *	more than present, and writes the DKIM-Signature value (without
  *	the field name, folded with LF and TAB) to value_r.
+ *
+ *	signed_sign() signs a whole signing input with k, as RFC 6376 3.7
+ *	and RFC 8463 3 say (rsa-sha256: RSASSA-PKCS1-v1_5 over SHA-256;
+ *	ed25519-sha256: Ed25519 over the SHA-256 digest of the input), and
+ *	appends the signature, base64, to b64_r. ARC sealing uses it
+ *	(auth/arcseal.c). AM_TEMP when OpenSSL fails.
  * SEE ALSO
  *	RFC 6376 3.4, 3.5, 3.7, 5.4.2; RFC 8463 3, 4
  */
@@ -49,5 +58,7 @@ int	signed_eom(struct signed_ctx *e, const char *const *fields,
 	    int nfields, const char *const *sign, struct buf *value_r,
 	    struct buf *why);
 void	signed_free(struct signed_ctx **ep);
+int	signed_sign(const struct signkey *k, const unsigned char *in,
+	    size_t n, struct buf *b64_r, struct buf *why);
 
 #endif

@@ -177,6 +177,10 @@ struct conf {
 	bool	 sign_require_safe_keys;
 	/* ARC (issue 9) */
 	char	*arc_trusted_sealers;	/* domains, or "file:PATH"; "" none */
+	/* ARC sealing (issue 9 "Seal") */
+	char	*arc_seal_domain;	/* d= of our sets */
+	char	*arc_seal_selector;	/* s= of our sets */
+	char	*arc_seal_key;		/* key file; "": no sealing */
 };
 
 /* one key of the params table */

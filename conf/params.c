@@ -179,6 +179,14 @@ const struct param conf_params[] = {
 	    O(arc_trusted_sealers), true,
 	    "sealers whose ARC results may override a DMARC fail: domains, "
 	    "or file:PATH"},
+	/* ARC sealing (issue 9 "Seal"): off while arc.seal_key is empty */
+	{"arc.seal_domain", PT_STR, "", 0, 0, NULL, O(arc_seal_domain), true,
+	    "d= of the ARC sets we add (with arc.seal_key)"},
+	{"arc.seal_selector", PT_STR, "", 0, 0, NULL, O(arc_seal_selector),
+	    true, "s= of the ARC sets we add (with arc.seal_key)"},
+	{"arc.seal_key", PT_STR, "", 0, 0, NULL, O(arc_seal_key), true,
+	    "private key file (PEM RSA or Ed25519) to seal with; empty: "
+	    "no sealing"},
 };
 
 const size_t conf_nparams = sizeof(conf_params) / sizeof(conf_params[0]);

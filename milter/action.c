@@ -88,6 +88,12 @@ action_apply(SMFICTX *ctx, const char *qid, const struct outcome *o)
 	for (i = sign_count(o->sign) - 1; i >= 0; i--)	/* RSA ends on top */
 		action_insert_str(ctx, qid, "DKIM-Signature",
 		    sign_value(o->sign, i));
+	if (o->arc != NULL) {		/* AS on top, AMS, AAR (RFC 8617) */
+		action_insert(ctx, qid, "ARC-Authentication-Results",
+		    o->arc->aar);
+		action_insert(ctx, qid, "ARC-Message-Signature", o->arc->ams);
+		action_insert(ctx, qid, "ARC-Seal", o->arc->as);
+	}
 	if (o->d.verdict == VERDICT_QUARANTINE &&
 	    smfi_quarantine(ctx, (char *)o->d.text) != MI_SUCCESS)
 		log_warn("%s: cannot quarantine", qid);

@@ -12,7 +12,8 @@
  *	Authentication-Results (highest index first), inserts Received-SPF
  *	and then our Authentication-Results at the top of the header block,
  *	then the DKIM-Signature fields of an outbound message (RSA on top),
- *	quarantines if the verdict says so, and returns the verdict with an
+ *	then our ARC set when we seal (ARC-Seal on top, then
+ *	ARC-Message-Signature, then ARC-Authentication-Results), quarantines if the verdict says so, and returns the verdict with an
  *	explicit SMTP reply and enhanced status code for reject and
  *	tempfail. A failed edit is logged; the verdict still stands.
  *

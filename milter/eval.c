@@ -141,7 +141,7 @@ log_summary(const struct conn *c, const struct msg *m)
 	const struct decision *d = &m->out.d;
 	struct client_log cl;
 	struct logline l;
-	char	 dk[1024];
+	char	 dk[1024], seal[32];
 	char	 rcpts[LIM_LOG_RCPTS * (LIM_ADDRESS * 4 + 1) + 8];
 
 	log_dkim(&r->dkim, dk, sizeof(dk));
@@ -170,6 +170,11 @@ log_summary(const struct conn *c, const struct msg *m)
 		logline_str(&l, "dmarc_override", "arc");
 	if (r->arc.n > 0 && r->arc.reason[0] != '\0')
 		logline_str(&l, "arc_why", r->arc.reason);
+	if (msg_arc_seal_log(c, m, seal, sizeof(seal))) {	/* sealing.c */
+		logline_str(&l, "arc_seal", seal);
+		if (m->seal.i == 0 && m->seal.note[0] != '\0')
+			logline_str(&l, "arc_seal_why", m->seal.note);
+	}
 	logline_str(&l, "action", verdict_str(d->would));
 	logline_str(&l, "rule", d->rule ? d->rule : "-");
 	logline_int(&l, "rcpts", m->nrcpt);
@@ -243,6 +248,8 @@ msg_end(struct conn *c, const char *qid)
 		buf_setf(c->why, "header too long");
 		msg_fail(c, "edits");
 	}
+	if (!m->failed)
+		msg_arc_seal(c, m);	/* sealing.c: delivered mail only */
 	if (m->failed) {
 		policy_error(cf, m->fail_why, &m->out.d);
 		buf_reset(m->out.authres);

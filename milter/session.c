@@ -96,6 +96,7 @@ msg_reset(struct conn *c)
 	dkimv_msg_free(&m->dkim);
 	sign_msg_free(&m->sign);
 	arc_msg_free(&m->arc);
+	arcseal_set_clear(&m->seal);
 	buf_free(&m->from);
 	buf_free(&m->hdrs);
 	buf_free(&m->out.authres);
@@ -188,6 +189,8 @@ msg_begin(struct conn *c, const char *mailfrom, const char *auth_authen)
 		buf_setf(c->why, "out of memory");
 		return (msg_fail(c, "arc"));
 	}
+	if (c->snap->arcseal != NULL)	/* sealing.c: a relaxed body hash */
+		arc_seal_want(m->arc);
 	if (c->snap->cf->report_failure)	/* failure reports: headers */
 		m->hdrs = buf_new(LIM_HEADER);
 	spf_prefetch(c->snap->spf, c->helo, c->helo_checked, m->mailfrom);

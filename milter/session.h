@@ -18,6 +18,9 @@
  *	bool msg_wants_body(const struct conn *c);
  *	int msg_fail(struct conn *c, const char *stage);
  *	int msg_spf(struct conn *c, struct msg *m);
+ *	void msg_arc_seal(struct conn *c, struct msg *m);
+ *	bool msg_arc_seal_log(const struct conn *c, const struct msg *m,
+ *	    char *dst, size_t len);
  *	bool conn_log_json(const struct conn *c);
  *	int conn_policy_connect(struct conn *c, struct decision *d_r);
  *	int msg_field_verdict(struct conn *c, struct msg *m);
@@ -63,6 +66,9 @@
  *	all their DNS waits together stay within it. msg_header() notes
  *	the first field holding a bare CR, bare LF or NUL (hdrguard.c);
  *	msg_end() gives such a message on_bad_header_bytes.
+ *	With arc.seal_key, msg_arc_seal() (sealing.c) adds our ARC set to
+ *	a message that will be delivered; msg_arc_seal_log() is its log
+ *	field ("2/pass", "none" or "error"; false when sealing is off).
  *	A stage that fails (out of memory, library) marks the message failed;
  *	msg_end() then gives the on_error verdict. Stages return AM_OK, or
  *	AM_TEMP when the message is already failed.
@@ -77,6 +83,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "auth/arcseal.h"
 #include "auth/result.h"
 #include "dns/dns.h"
 #include "auth/sign.h"
@@ -104,6 +111,7 @@ struct outcome {
 	bool	 subject_add;		/* no Subject: add, do not change */
 	struct buf *warn;		/* X-Authmilter-Warning, or NULL */
 	const struct sign_msg *sign;	/* DKIM-Signatures to add, or NULL */
+	const struct arcseal_set *arc;	/* our ARC set to add, or NULL */
 };
 
 struct msg {
@@ -140,6 +148,7 @@ struct msg {
 	bool	 sign_failed;		/* signing failed: sign.on_error */
 	char	 sign_err[LIM_REASON];
 	struct arc_msg *arc;		/* ARC chain (auth/arc.c) */
+	struct arcseal_set seal;	/* our ARC set (sealing.c) */
 };
 
 struct conn {
@@ -204,5 +213,10 @@ void	msg_out_body(struct conn *c, struct msg *m, const unsigned char *p,
 int	msg_out_end(struct conn *c, struct msg *m);
 void	msg_forged(struct conn *c, struct msg *m, const char *name,
 	    const char *value);
+
+/* sealing.c: our ARC set on mail we pass on */
+void	msg_arc_seal(struct conn *c, struct msg *m);
+bool	msg_arc_seal_log(const struct conn *c, const struct msg *m,
+	    char *dst, size_t len);
 
 #endif

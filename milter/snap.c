@@ -59,7 +59,9 @@ snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,
 	    signer_new(cf->sign_key_table, cf->sign_signing_table,
 	    cf->sign_require_safe_keys, cf->sign_expire, why)) == NULL) ||
 	    (sp->arc_trust = arc_trust_new(cf->arc_trusted_sealers,
-	    why)) == NULL) {
+	    why)) == NULL || (cf->arc_seal_key[0] != '\0' && (sp->arcseal =
+	    arcseal_new(cf->arc_seal_domain, cf->arc_seal_selector,
+	    cf->arc_seal_key, cf->sign_require_safe_keys, why)) == NULL)) {
 		snap_release(&sp);
 		return (AM_PERM);
 	}
@@ -113,6 +115,7 @@ snap_release(struct snap **spp)
 	rules_free(&sp->rules);
 	signer_free(&sp->sign);
 	arc_trust_free(&sp->arc_trust);
+	arcseal_free(&sp->arcseal);
 	conf_free(&sp->cf);
 	free(sp);
 	atomic_fetch_sub(&snap_count, 1);

@@ -16,7 +16,7 @@
  *	A snapshot holds one loaded conf and the handles built from it: the
  *	SPF server, the DKIM library, the DMARC state (PSL), the compiled
  *	local policy rules (so a reload changes them), the signing keys
- *	(read from their files here). The resolver is
+ *	and the ARC sealing key (read from their files here). The resolver is
  *	process-wide and borrowed: there is one libunbound context and one
  *	cache for the life of the process.
  *
@@ -42,6 +42,7 @@
 #include <stdatomic.h>
 
 #include "auth/arc.h"
+#include "auth/arcseal.h"
 #include "auth/dkim.h"
 #include "auth/dmarc.h"
 #include "auth/sign.h"
@@ -61,6 +62,7 @@ struct snap {
 	struct rules *rules;		/* the compiled policy section */
 	struct signer *sign;		/* NULL: no sign.key_table */
 	struct arc_trust *arc_trust;	/* arc.trusted_sealers, read once */
+	struct arcseal *arcseal;	/* NULL: no arc.seal_key */
 };
 
 int	snap_build(struct conf *cf, struct dns *dns, struct snap **sp_r,

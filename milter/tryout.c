@@ -9,6 +9,9 @@
  *	  rcpt: ADDR: 452 4.5.3 text		(a refused or deferred --rcpt)
  *	  rule: NAME				(or "none (built-in verdict)")
  *	  add: DKIM-Signature: ...		(a trusted client's mail, signed)
+ *	  add: ARC-Seal: ...			(arc.seal_key: our ARC set,
+ *	  add: ARC-Message-Signature: ...	 top down)
+ *	  add: ARC-Authentication-Results: ...
  *	  action: reject 550 5.7.26 text	(or accept, tag, quarantine,
  *						tempfail 451 ...)
  *	With -v, before "rule:", one line per rule passed over:
@@ -135,6 +138,13 @@ print_outcome(const struct outcome *o)
 	    "none (built-in verdict)");
 	for (i = 0; i < sign_count(o->sign); i++)
 		printf("add: DKIM-Signature: %s\n", sign_value(o->sign, i));
+	if (o->arc != NULL) {		/* top down, as they will stand */
+		printf("add: ARC-Seal: %s\n", buf_str(o->arc->as));
+		printf("add: ARC-Message-Signature: %s\n",
+		    buf_str(o->arc->ams));
+		printf("add: ARC-Authentication-Results: %s\n",
+		    buf_str(o->arc->aar));
+	}
 	printf("action: %s", verdict_str(o->d.verdict));
 	if (o->d.code[0] != '\0')
 		printf(" %s %s %s", o->d.code, o->d.xcode, o->d.text);

@@ -80,6 +80,7 @@ static const struct key keys[RK_N] = {
 	[RK_DMARC] = {"dmarc", K_WORD, RIN_RESULTS, dmarc_words},
 	[RK_DMARC_POLICY] = {"dmarc_policy", K_WORD, RIN_RESULTS,
 	    dmarcp_words},
+	[RK_ARC_SEALER] = {"arc_sealer", K_NAME, RIN_RESULTS, NULL},
 };
 
 static const char *const action_words[] = {
@@ -451,7 +452,7 @@ authenticated(const struct rule *r)
 {
 	return (r->m[RK_CLIENT].given || r->m[RK_CLIENT_NAME].given ||
 	    r->m[RK_DKIM_PASS].given || r->m[RK_SPF_PASS].given ||
-	    r->m[RK_DNSWL].given ||
+	    r->m[RK_DNSWL].given || r->m[RK_ARC_SEALER].given ||
 	    (r->m[RK_DMARC].given && r->m[RK_DMARC].bits ==
 	    1u << DMARC_RES_PASS) ||
 	    (r->m[RK_SPF].given && r->m[RK_SPF].bits == 1u << SPF_RES_PASS &&

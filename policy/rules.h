@@ -9,15 +9,13 @@
  *	void rules_free(struct rules **rsp);
  *	void rules_walk(const struct rules *rs, const struct rule_input *in,
  *	    struct rule_outcome *o_r, struct buf *explain);
+ *	int rules_rcpt_differs(const struct rules *rs, const char *rcpt1,
+ *	    const char *rcpt2, const char **rule_r);
  *	void rules_reply(const struct rule_outcome *o,
  *	    const struct rule_input *in, enum verdict v, struct decision *d);
  *	const char *rules_action_str(enum rule_action a);
  *	const char *rules_key_name(enum rule_key k);
- *	int rules_rcpt_differs(const struct rules *rs, const char *rcpt1,
- *	    const char *rcpt2, const char **rule_r);
  *	unsigned rules_key_known(enum rule_key k);
- *	int rules_rcpt_differs(const struct rules *rs, const char *rcpt1,
- *	    const char *rcpt2, const char **rule_r);
  * DESCRIPTION
  *	rules_compile() gives meaning to the policy section that conf kept
  *	as text (conf->policy): matchers, actions, reply templates, and
@@ -45,6 +43,10 @@
  *	rules_reply() fills the SMTP reply for verdict v decided by a rule:
  *	the rule's reply (or a continue rule's), templates expanded with
  *	sanitized values, else the RFC 7372 code of what the rule matched.
+ *
+ *	rules_action_str() and rules_key_name() are the configuration
+ *	words of an action and a matcher; rules_key_known() is the RIN_*
+ *	bits a matcher needs (arc_sealer, like dkim_pass: RIN_RESULTS).
  * SEE ALSO
  *	authmilter.conf(5) POLICY; RFC 7372; RFC 5782; RFC 8601 3
  */
@@ -65,7 +67,7 @@ enum rule_key {
 	RK_CLIENT, RK_CLIENT_NAME, RK_DNSBL, RK_DNSWL, RK_IPREV,
 	RK_HELO, RK_HELO_BAD, RK_MAIL_FROM, RK_MAIL_FROM_DOMAIN, RK_RCPT,
 	RK_FROM_DOMAIN, RK_DKIM_PASS, RK_SPF_PASS, RK_SPF, RK_HELO_SPF,
-	RK_DKIM, RK_DMARC, RK_DMARC_POLICY,
+	RK_DKIM, RK_DMARC, RK_DMARC_POLICY, RK_ARC_SEALER,
 	RK_N
 };
 

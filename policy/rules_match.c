@@ -195,6 +195,9 @@ key_match(const struct rule *r, enum rule_key k, const struct rule_input *in)
 		return (res != NULL && bit(m, res->dmarc.result));
 	case RK_DMARC_POLICY:
 		return (res != NULL && bit(m, res->dmarc.policy));
+	case RK_ARC_SEALER:		/* RFC 8617: a passing chain only */
+		return (res != NULL && res->arc.result == ARC_RES_PASS &&
+		    name_match(m, res->arc.sealer));
 	case RK_N:
 		break;
 	}
@@ -279,6 +282,13 @@ describe_results(enum rule_key k, const struct auth_results *res, char *dst,
 		return;
 	case RK_DMARC_POLICY:
 		snprintf(dst, len, "%s", dmarc_policy_str(res->dmarc.policy));
+		return;
+	case RK_ARC_SEALER:
+		if (res->arc.result == ARC_RES_NONE)
+			snprintf(dst, len, "no ARC chain");
+		else
+			snprintf(dst, len, "%s %s", arc_res_str(
+			    res->arc.result), res->arc.sealer);
 		return;
 	default:
 		return;

@@ -5,7 +5,6 @@
  *	#include "report/send.h"
  *
  *	int report_send(struct send_ctx *sc, struct buf *why);
- *	int report_send(struct send_ctx *sc, struct buf *why);
  * DESCRIPTION
  *	report_send() makes one report per policy domain with rows in the
  *	period (aggregate.h), gzips it, and sends it to each mailto: URI of

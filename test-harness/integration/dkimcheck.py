@@ -17,6 +17,14 @@ Used by it.py for the assertions of the sign_* cases:
                          signatures, and authmilter -t (its summary
                          line's dkim=) passes none of them
 
+and for the arc_seal_* cases (issue 9, sealing):
+
+    arc-verify CV        python3-dkim's arc_verify of the delivered message
+                         gives cv CV: pass, fail, or "terminated" (its
+                         None: the newest valid set says cv=fail)
+    arc-self TEXT        authmilter -t, fed the delivered message, prints
+                         TEXT (e.g. "arc=pass"), as dkim-self
+
 python3-dkim asks the harness's NSD (127.0.0.1, --dns-port) through
 dnspython, never the system resolver.
 """
@@ -124,8 +132,15 @@ def check(word, arg, msgfile, port, authmilter, conf):
         if not hs or any(h.lower() != arg.lower() for h in hs):
             return ["DKIM-Signature h= %r, expected %s" % (hs, arg)]
         return []
+    if word == "arc-verify":
+        cv, _, why = dkim.arc_verify(data, dnsfunc=dnsfunc_for(port))
+        cv = b"terminated" if cv is None else cv
+        if cv.decode() != arg:
+            return ["python3-dkim arc_verify: cv=%s (%s), expected %s" %
+                    (cv.decode(), why, arg)]
+        return []
     tmp = msgfile + ".self.eml"
-    if word == "dkim-self":
+    if word in ("dkim-self", "arc-self"):
         out = self_verify(data, authmilter, conf, tmp)
         if re.sub(r"\s+", " ", arg) not in re.sub(r"\s+", " ", out):
             return ["authmilter -t lacks %r: %s" % (arg, out.strip())]

@@ -88,6 +88,9 @@ EXPECT FILE
                          inbound mail, prints TEXT
     dkim-tampered from|body  a From: added or the body changed: neither
                          verifier passes any signature
+    arc-verify CV        python3-dkim's arc_verify of the delivered message
+                         says CV (pass, fail, terminated; dkimcheck.py)
+    arc-self TEXT        as dkim-self (for ARC: "arc=pass")
 """
 
 import os
@@ -869,7 +872,7 @@ def cmd_check(args):
                     fails.append("Received-SPF is not RFC 7208 9.1: %s: %s"
                                  % (e, h))
         elif word in ("dkim-verify", "dkim-self", "dkim-tampered",
-                      "dkim-order", "dkim-h"):
+                      "dkim-order", "dkim-h", "arc-verify", "arc-self"):
             if a.message is None or a.state != "delivered":
                 fails.append("%s: no delivered message" % what)
                 continue

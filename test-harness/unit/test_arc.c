@@ -203,7 +203,10 @@ test_verify(void **state)
 		if (c->want == ARC_RES_PASS) {
 			assert_string_equal(r.sealer, "lists.example");
 			assert_string_equal(r.aar_id, "mx.lists.example");
-		}
+			/* nothing changed since i=1: every AMS holds */
+			assert_int_equal(r.oldest_pass, 1);
+		} else
+			assert_int_equal(r.oldest_pass, 0);
 		arc_msg_free(&a);
 		assert_null(a);
 		free(msg);

@@ -193,6 +193,8 @@ test_warnings(void **state)
 	    "  dkim_pass = [\"a.example\"]; action = \"accept\"; },\n"
 	    "{ name = \"safe2\"; from_domain = [\"a.example\"];\n"
 	    "  dmarc = [\"pass\"]; action = \"accept\"; },\n"
+	    "{ name = \"safe3\"; from_domain = [\"a.example\"];\n"
+	    "  arc_sealer = [\"lists.example\"]; action = \"accept\"; },\n"
 	    "{ name = \"deny\"; from_domain = [\"c.example\"];\n"
 	    "  action = \"reject\"; },\n"
 	    "{ name = \"note\"; tag = \"seen\"; action = \"continue\"; },\n"
@@ -206,8 +208,8 @@ test_warnings(void **state)
 	assert_null(strstr(buf_str(warn), "\"safe"));
 	assert_null(strstr(buf_str(warn), "\"deny\""));
 	assert_null(strstr(buf_str(warn), "\"note\""));
-	assert_non_null(strstr(buf_str(warn), ":14: warning: policy: rule "
-	    "\"late\" is never reached: rule \"all\" (line 13)"));
+	assert_non_null(strstr(buf_str(warn), ":16: warning: policy: rule "
+	    "\"late\" is never reached: rule \"all\" (line 15)"));
 	rules_free(&rs);
 	conf_free(&cf);
 	buf_free(&why);
@@ -237,13 +239,16 @@ static const char match_conf[] =
     "  { name = \"spfp\"; spf_pass = [\"d.example\"]; from_domain =\n"
     "    [\"e.example\"]; action = \"quarantine\"; },\n"
     "  { name = \"pol\"; dmarc_policy = [\"reject\"]; helo_spf =\n"
-    "    [\"pass\"]; dkim = [\"fail\"]; action = \"tempfail\"; }\n"
+    "    [\"pass\"]; dkim = [\"fail\"]; action = \"tempfail\"; },\n"
+    "  { name = \"arcs\"; arc_sealer = [\"lists.example.org\",\n"
+    "    \".fwd.example\"]; action = \"accept\"; }\n"
     ");\n";
 
 enum setup {
 	S_NONE, S_DKIM_PARTNER, S_DKIM_LIST, S_DKIM_FAIL_PARTNER, S_BL,
 	S_BL_TEMP, S_WL_AS_BL, S_WL, S_IPREV_FAIL, S_HOST, S_HOST_FAIL,
-	S_HELO_LOCAL, S_SPF_FAIL_NONE, S_SPF_FAIL_REJECT, S_SPFP, S_POL
+	S_HELO_LOCAL, S_SPF_FAIL_NONE, S_SPF_FAIL_REJECT, S_SPFP, S_POL,
+	S_ARC_PASS, S_ARC_SUB, S_ARC_FAIL, S_ARC_TEMP, S_ARC_OTHER
 };
 
 static const struct {
@@ -306,6 +311,16 @@ static const struct {
 	    S_SPFP, RIN_ALL, RULES_MATCH, "spfp"},
 	{"dmarc_policy, helo_spf, dkim", "192.0.2.1", "h", "a@a.example",
 	    NULL, S_POL, RIN_ALL, RULES_MATCH, "pol"},
+	{"arc_sealer: passing chain, listed sealer", "192.0.2.1", "h",
+	    "a@a.example", NULL, S_ARC_PASS, RIN_ALL, RULES_MATCH, "arcs"},
+	{"arc_sealer below .fwd.example", "192.0.2.1", "h", "a@a.example",
+	    NULL, S_ARC_SUB, RIN_ALL, RULES_MATCH, "arcs"},
+	{"arc_sealer: failing chain never", "192.0.2.1", "h", "a@a.example",
+	    NULL, S_ARC_FAIL, RIN_ALL, RULES_NONE, NULL},
+	{"arc_sealer: temperror never", "192.0.2.1", "h", "a@a.example",
+	    NULL, S_ARC_TEMP, RIN_ALL, RULES_NONE, NULL},
+	{"arc_sealer: sealer not listed", "192.0.2.1", "h", "a@a.example",
+	    NULL, S_ARC_OTHER, RIN_ALL, RULES_NONE, NULL},
 	/* stages: an earlier rule that needs results holds the walk */
 	{"connect: partner undecided", "198.51.100.9", "h", "a@a.example",
 	    NULL, S_NONE, RIN_CLIENT, RULES_UNDECIDED, "partner"},
@@ -374,6 +389,15 @@ setup_results(enum setup s, struct auth_results *r, struct client_results *c)
 		r->dkim.nsigs = 2;
 		r->dkim.sigs[0].result = DKIM_RES_NEUTRAL;
 		r->dkim.sigs[1].result = DKIM_RES_FAIL;
+		break;
+	case S_ARC_PASS: case S_ARC_SUB: case S_ARC_FAIL: case S_ARC_TEMP:
+	case S_ARC_OTHER:
+		r->arc.n = 2;
+		r->arc.result = s == S_ARC_FAIL ? ARC_RES_FAIL :
+		    s == S_ARC_TEMP ? ARC_RES_TEMPERROR : ARC_RES_PASS;
+		snprintf(r->arc.sealer, sizeof(r->arc.sealer), "%s",
+		    s == S_ARC_SUB ? "mx.fwd.example" : s == S_ARC_OTHER ?
+		    "lists.example.com" : "lists.example.org");
 		break;
 	default:
 		break;
