@@ -41,7 +41,8 @@
  *	pass when a signature passed, fail when none of several did.
  * DIAGNOSTICS
  *	One info line per early refusal ("qid: verdict=reject why=rule
- *	rule=NAME stage=connect|mail ip=...") and per refused or deferred
+ *	rule=NAME stage=connect|mail ip=... iprev=... dnsbl=... helo_bad=...",
+ *	the last three once the lookups are in) and per refused or deferred
  *	recipient ("qid: policy: rcpt=... refused|deferred ...").
  */
 #include <stdio.h>
@@ -80,6 +81,7 @@ early(struct conn *c, const char *qid, unsigned known, const char *rcpt,
 {
 	struct rule_input in;
 	struct logline l;
+	struct client_log cl;
 	char	 reply[32];
 	int	 refused;
 
@@ -99,6 +101,11 @@ early(struct conn *c, const char *qid, unsigned known, const char *rcpt,
 		logline_str(&l, "rule", d_r->rule);
 		logline_str(&l, "stage", stage);
 		logline_raw(&l, "ip", c->ip);
+		if (client_log(c, &cl)) {	/* as the summary line */
+			logline_str(&l, "iprev", cl.iprev);
+			logline_raw(&l, "dnsbl", cl.dnsbl);
+			logline_raw(&l, "helo_bad", cl.helo_bad);
+		}
 		if (refused)
 			logline_str(&l, "reply", reply);
 		else

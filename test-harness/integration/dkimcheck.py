@@ -8,6 +8,7 @@ Used by it.py for the assertions of the sign_* cases:
                          a= values (dual signing: rsa-sha256 first)
     dkim-h FIELDS        every DKIM-Signature's h= is FIELDS (white
                          space removed, case ignored)
+    dkim-expire N        every DKIM-Signature has t= and x=, x= - t= = N
     dkim-self TEXT       authmilter -t, fed the delivered message as
                          inbound mail from 192.0.2.99, prints TEXT (e.g.
                          "dkim=pass header.d=rsa.sign.example")
@@ -139,6 +140,23 @@ def check(word, arg, msgfile, port, authmilter, conf):
             return ["python3-dkim arc_verify: cv=%s (%s), expected %s" %
                     (cv.decode(), why, arg)]
         return []
+    if word == "dkim-expire":
+        head = data.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
+        sigs = re.findall(r"(?im)^dkim-signature:((?:[^\r\n]|\r\n[ \t])*)",
+                          head)
+        fails = []
+        for s_ in sigs:
+            v = re.sub(r"\s+", "", s_)
+            t = re.search(r"(?:^|;)t=(\d+)", v)
+            x = re.search(r"(?:^|;)x=(\d+)", v)
+            if not t or not x:
+                fails.append("DKIM-Signature lacks t= or x=: %s" % v)
+            elif int(x.group(1)) - int(t.group(1)) != int(arg):
+                fails.append("DKIM-Signature x= - t= is %d, expected %s" %
+                             (int(x.group(1)) - int(t.group(1)), arg))
+        if not sigs:
+            fails.append("dkim-expire: no DKIM-Signature")
+        return fails
     tmp = msgfile + ".self.eml"
     if word in ("dkim-self", "arc-self"):
         out = self_verify(data, authmilter, conf, tmp)

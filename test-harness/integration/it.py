@@ -84,6 +84,7 @@ EXPECT FILE
                          python3-dkim through the test DNS (dkimcheck.py)
     dkim-order A...      DKIM-Signature a= values, top down
     dkim-h FIELDS        every DKIM-Signature's h= (white space removed)
+    dkim-expire N        every DKIM-Signature has t= and x= = t= + N
     dkim-self TEXT       authmilter -t on the delivered message, as
                          inbound mail, prints TEXT
     dkim-tampered from|body  a From: added or the body changed: neither
@@ -872,7 +873,8 @@ def cmd_check(args):
                     fails.append("Received-SPF is not RFC 7208 9.1: %s: %s"
                                  % (e, h))
         elif word in ("dkim-verify", "dkim-self", "dkim-tampered",
-                      "dkim-order", "dkim-h", "arc-verify", "arc-self"):
+                      "dkim-order", "dkim-h", "arc-verify", "arc-self",
+                      "dkim-expire"):
             if a.message is None or a.state != "delivered":
                 fails.append("%s: no delivered message" % what)
                 continue
