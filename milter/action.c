@@ -84,7 +84,7 @@ action_apply(SMFICTX *ctx, const char *qid, const struct outcome *o)
 	if (o->tag_name != NULL)
 		action_insert(ctx, qid, o->tag_name, o->tag);
 	action_subject(ctx, qid, o);
-	action_insert(ctx, qid, "X-Authmilter-Warning", o->warn);
+	action_insert(ctx, qid, WARN_HEADER, o->warn);
 	for (i = sign_count(o->sign) - 1; i >= 0; i--)	/* RSA ends on top */
 		action_insert_str(ctx, qid, "DKIM-Signature",
 		    sign_value(o->sign, i));

@@ -235,15 +235,27 @@ msg_forged(struct conn *c, struct msg *m, const char *name,
 			return;
 	} else
 		return;
-	/* most messages carry none: the list is made on the first */
+	msg_del_field(c, m, field, idx, "forged-headers");
+}
+
+/*
+ * msg_del_field - list the IDX-th incoming field called NAME for deletion
+ * at end of message. Most messages carry none, so the list is made on
+ * the first; without memory the message fails (WHAT names the check), so
+ * a field that must go never goes through.
+ */
+void
+msg_del_field(struct conn *c, struct msg *m, const char *name, int idx,
+    const char *what)
+{
 	if (m->forged == NULL && (m->forged = calloc(LIM_HEADERS,
 	    sizeof(*m->forged))) == NULL) {
 		buf_setf(c->why, "out of memory");
-		msg_fail(c, "forged-headers");	/* never let one through */
+		msg_fail(c, what);
 		return;
 	}
 	if (m->nforged < LIM_HEADERS) {
-		m->forged[m->nforged].name = field;
+		m->forged[m->nforged].name = name;
 		m->forged[m->nforged++].idx = idx;
 	}
 }

@@ -34,6 +34,8 @@
  *	int msg_tag_edits(struct conn *c);
  *	void conn_rule_input(const struct conn *c, unsigned known,
  *	    const char *rcpt, struct rule_input *in_r);
+ *	void msg_del_field(struct conn *c, struct msg *m, const char *name,
+ *	    int idx, const char *what);
  *	void msg_field(struct conn *c, const char *name,
  *	    const char *value);
  *	void msg_field_bytes(struct msg *m, const char *name,
@@ -89,6 +91,9 @@
 #include "auth/sign.h"
 #include "milter/snap.h"
 #include "policy/verdict.h"
+
+/* on_bad_header_bytes = tag adds it; incoming copies are deleted */
+#define WARN_HEADER	"X-Authmilter-Warning"
 #include "util/addr.h"
 #include "util/buf.h"
 
@@ -139,6 +144,7 @@ struct msg {
 	struct buf *subject;		/* first Subject: value, or NULL */
 	int	 nsubject;
 	int	 ntag;			/* incoming tag headers */
+	int	 nwarn;			/* incoming WARN_HEADER fields */
 	struct dns_budget budget;	/* DNS waits of this message */
 	int	 badbytes;		/* enum field_bytes of the first */
 	char	 badfield[64];		/* its field name, sanitised */
@@ -213,6 +219,8 @@ void	msg_out_body(struct conn *c, struct msg *m, const unsigned char *p,
 int	msg_out_end(struct conn *c, struct msg *m);
 void	msg_forged(struct conn *c, struct msg *m, const char *name,
 	    const char *value);
+void	msg_del_field(struct conn *c, struct msg *m, const char *name,
+	    int idx, const char *what);
 
 /* sealing.c: our ARC set on mail we pass on */
 void	msg_arc_seal(struct conn *c, struct msg *m);

@@ -32,8 +32,9 @@
  *	again in a transaction of its own (RFC 5321 4.5.3.1.10), where it
  *	gets its own verdict. The rules see the first accepted recipient.
  *
- *	msg_field() notes the incoming copies of the tag header (always
- *	deleted: only ours may be trusted) and the first Subject.
+ *	msg_field() notes the incoming copies of the tag header and of
+ *	WARN_HEADER (always deleted: only ours may be trusted) and the first
+ *	Subject.
  *	msg_tag_edits() prepares the tag header (tag verdict, or a matching
  *	rule with a tag) and the Subject prefix (tag verdict). The tag
  *	header reads "WORD (why=...; rule=...; spf=...; dkim=...; dmarc=...)":
@@ -216,7 +217,10 @@ msg_rcpt(struct conn *c, const char *rcpt, const char *qid,
 	return (0);
 }
 
-/* msg_field - incoming tag headers (deleted) and the first Subject */
+/*
+ * msg_field - incoming tag and warning headers (deleted) and the first
+ * Subject
+ */
 void
 msg_field(struct conn *c, const char *name, const char *value)
 {
@@ -229,19 +233,10 @@ msg_field(struct conn *c, const char *name, const char *value)
 	    (m->subject = buf_new(LIM_HEADER)) != NULL &&
 	    buf_puts(m->subject, value) != AM_OK)
 		buf_reset(m->subject);		/* over the cap: not prefixed */
-	if (strcasecmp(name, tag) != 0)
-		return;
-	m->ntag++;
-	if (m->forged == NULL && (m->forged = calloc(LIM_HEADERS,
-	    sizeof(*m->forged))) == NULL) {
-		buf_setf(c->why, "out of memory");
-		msg_fail(c, "tag-header");	/* never let one through */
-		return;
-	}
-	if (m->nforged < LIM_HEADERS) {
-		m->forged[m->nforged].name = tag;
-		m->forged[m->nforged++].idx = m->ntag;
-	}
+	if (strcasecmp(name, tag) == 0)
+		msg_del_field(c, m, tag, ++m->ntag, "tag-header");
+	else if (strcasecmp(name, WARN_HEADER) == 0)
+		msg_del_field(c, m, WARN_HEADER, ++m->nwarn, "warn-header");
 }
 
 /* msg_tag_edits - the tag header and the Subject prefix */

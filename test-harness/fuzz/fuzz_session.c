@@ -75,7 +75,7 @@ static struct addr fz_ip[2];
 /* what the target expects the edits to delete */
 static struct hdr_del fz_want[FZ_FIELDS];
 static int fz_nwant;
-static int fz_nar, fz_nrspf, fz_ntag;	/* fields of each name seen */
+static int fz_nar, fz_nrspf, fz_ntag, fz_nwarn; /* fields of each name seen */
 static bool fz_overflow;		/* more than we track: skip checks */
 
 /* fuzz_args - add -close_fd_mask=2 to libFuzzer's arguments */
@@ -152,6 +152,10 @@ want_field(const char *name, const char *value)
 	} else if (strcasecmp(name, fz_snap->cf->tag_header) == 0) {
 		field = fz_snap->cf->tag_header;	/* every copy goes */
 		idx = ++fz_ntag;
+		ours = true;
+	} else if (strcasecmp(name, WARN_HEADER) == 0) {
+		field = WARN_HEADER;			/* every copy goes */
+		idx = ++fz_nwarn;
 		ours = true;
 	} else
 		return;
@@ -231,7 +235,8 @@ check_edits(const struct msg *m)
 		    "deletion index is the forged field's");
 		max = strcmp(o->del[i].name, "Received-SPF") == 0 ? fz_nrspf :
 		    strcmp(o->del[i].name, "Authentication-Results") == 0 ?
-		    fz_nar : fz_ntag;
+		    fz_nar : strcmp(o->del[i].name, WARN_HEADER) == 0 ?
+		    fz_nwarn : fz_ntag;
 		fz_check(o->del[i].idx >= 1 && o->del[i].idx <= max,
 		    "deletion index within the field count");
 	}
@@ -292,7 +297,7 @@ one_message(struct conn *c, const char *mailfrom, const uint8_t *data,
 {
 	size_t	 off, chunk, k;
 
-	fz_nwant = fz_nar = fz_nrspf = fz_ntag = 0;
+	fz_nwant = fz_nar = fz_nrspf = fz_ntag = fz_nwarn = 0;
 	fz_overflow = false;
 	if (msg_begin(c, mailfrom, NULL) != AM_OK)
 		return;
