@@ -107,6 +107,7 @@ check "bad-listen-refused" $? "exit $rc: $out"
 
 # --- phase 1: TCP, text log ------------------------------------------
 conf "$T/m1.conf" "metrics.listen = \"127.0.0.1:$METRICS_PORT\";
+report.store = \"sqlite:$T/rows.db\";
 log.format = \"text\";
 dmarc.reject_action = \"reject\";"
 milter_start "$T/m1.conf" 2>"$T/start.err"
@@ -150,6 +151,15 @@ want "spf-mailfrom-fail+1" "$T/s0" "$T/s1" \
 want "dkim-none+1" "$T/s0" "$T/s1" 'authmilter_dkim_results_total{result="none"}' 1
 want "message-latency-count+1" "$T/s0" "$T/s1" \
     'authmilter_message_duration_seconds_count' 1
+want "report-row-queued+1" "$T/s0" "$T/s1" \
+    'authmilter_report_rows_total{outcome="queued"}' 1
+poll 10 eval "scrape '$T/s1r' && [ \$(val '$T/s1r' 'authmilter_report_rows_total{outcome=\"written\"}') -eq 1 ]"
+check "report-row-written" $? "$(grep report_rows "$T/s1r")"
+n=$(sqlite3 "$T/rows.db" "SELECT count(*) FROM msg WHERE header_from = 'a.example'" 2>&1)
+[ "$n" = 1 ]
+check "report-row-in-store" $? "rows: $n"
+want "report-row-dropped+0" "$T/s0" "$T/s1r" \
+    'authmilter_report_rows_total{outcome="dropped"}' 0
 want "message-latency-inf+1" "$T/s0" "$T/s1" \
     'authmilter_message_duration_seconds_bucket{le="+Inf"}' 1
 d=$(delta "$T/s0" "$T/s1" 'authmilter_dns_queries_total{type="TXT",outcome="ok"}')
