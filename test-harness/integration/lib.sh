@@ -91,15 +91,25 @@ it_teardown() {
 	return $rc
 }
 
-# free_port - print a port free for TCP and UDP on 127.0.0.1
+# free_port - print a port free for TCP and UDP on 127.0.0.1, outside the
+#	kernel's ephemeral range: a port in it can be taken by any outgoing
+#	connection while its server is down, and the restart then fails
 free_port() {
 	local p
 
 	p=$("$PY" - $IT_PORTS_USED <<'EOF'
 import random, socket, sys
 used = {int(x) for x in sys.argv[1:]}
+try:
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        lo, hi = (int(x) for x in f.read().split())
+except (OSError, ValueError):
+    lo, hi = 32768, 60999
+pool = [p for p in range(10000, 65536) if not lo <= p <= hi]
+if len(pool) < 1000:
+    pool = list(range(20000, 60000))
 for _ in range(500):
-    p = random.randint(20000, 59999)
+    p = random.choice(pool)
     if p in used:
         continue
     ok = True
