@@ -13,23 +13,18 @@
 
 #include <openssl/evp.h>
 
+#include "auth/bodyhash.h"
 #include "auth/signed.h"
 #include "util/am.h"
 #include "util/limits.h"
-
-#define OUTBUF	4096
 
 struct signed_ctx {
 	const struct signkey *k;
 	char	 domain[LIM_DOMAIN];
 	char	 selector[64];
 	long	 expire;
-	EVP_MD_CTX *bh;			/* body hash */
-	bool	 pend_cr, pend_wsp, line_empty;
-	unsigned long blank;		/* empty lines not yet hashed */
-	unsigned char out[OUTBUF];
-	size_t	 nout;
-	bool	 failed;
+	struct bodyhash *bh;		/* relaxed, SHA-256, whole body */
+	int	 bhi;
 };
 
 /* signed_new - a signer for one message and one Ed25519 key */
@@ -40,17 +35,20 @@ signed_new(const struct signkey *k, const char *domain, const char *selector,
 	struct signed_ctx *e;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL ||
-	    (e->bh = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(e->bh, EVP_sha256(), NULL) != 1) {
+	    (e->bh = bodyhash_new()) == NULL) {
 		signed_free(&e);
 		buf_why(why, AM_TEMP, "out of memory");
+		return (NULL);
+	}
+	if ((e->bhi = bodyhash_want(e->bh, BODYHASH_RELAXED, BODYHASH_SHA256,
+	    -1, why)) < 0) {
+		signed_free(&e);
 		return (NULL);
 	}
 	e->k = k;
 	snprintf(e->domain, sizeof(e->domain), "%s", domain);
 	snprintf(e->selector, sizeof(e->selector), "%s", selector);
 	e->expire = expire;
-	e->line_empty = true;
 	return (e);
 }
 
@@ -60,81 +58,16 @@ signed_free(struct signed_ctx **ep)
 {
 	if (ep == NULL || *ep == NULL)
 		return;
-	EVP_MD_CTX_free((*ep)->bh);
+	bodyhash_free(&(*ep)->bh);
 	free(*ep);
 	*ep = NULL;
 }
 
-/* emit - canonical body bytes into the hash, buffered */
-static void
-emit(struct signed_ctx *e, const char *p, size_t n)
-{
-	if (e->nout + n > OUTBUF) {
-		if (EVP_DigestUpdate(e->bh, e->out, e->nout) != 1)
-			e->failed = true;
-		e->nout = 0;
-	}
-	if (n > OUTBUF) {
-		if (EVP_DigestUpdate(e->bh, p, n) != 1)
-			e->failed = true;
-		return;
-	}
-	memcpy(e->out + e->nout, p, n);
-	e->nout += n;
-}
-
-/* content - one byte of line content (RFC 6376 3.4.4 relaxed) */
-static void
-content(struct signed_ctx *e, char c)
-{
-	for (; e->line_empty && e->blank > 0; e->blank--)
-		emit(e, "\r\n", 2);	/* empty lines inside the body */
-	if (e->pend_wsp)
-		emit(e, " ", 1);	/* a WSP run is one SP */
-	e->pend_wsp = false;
-	e->line_empty = false;
-	emit(e, &c, 1);
-}
-
-/* eol - end of a body line */
-static void
-eol(struct signed_ctx *e)
-{
-	e->pend_wsp = false;		/* trailing WSP goes */
-	if (e->line_empty)
-		e->blank++;		/* kept back: trailing ones go */
-	else
-		emit(e, "\r\n", 2);
-	e->line_empty = true;
-}
-
-/* signed_body - body bytes through the relaxed canonicalization */
+/* signed_body - body bytes to the relaxed body hash (auth/bodyhash.c) */
 int
 signed_body(struct signed_ctx *e, const unsigned char *p, size_t n)
 {
-	size_t	 i;
-	char	 c;
-
-	for (i = 0; i < n; i++) {
-		c = (char)p[i];
-		if (e->pend_cr) {
-			e->pend_cr = false;
-			if (c == '\n') {
-				eol(e);
-				continue;
-			}
-			content(e, '\r');
-		}
-		if (c == '\r')
-			e->pend_cr = true;
-		else if (c == '\n')
-			eol(e);		/* a bare LF ends a line too */
-		else if (c == ' ' || c == '\t')
-			e->pend_wsp = true;
-		else
-			content(e, c);
-	}
-	return (e->failed ? AM_TEMP : AM_OK);
+	return (bodyhash_update(e->bh, p, n) == AM_OK ? AM_OK : AM_TEMP);
 }
 
 /* relax_field - "name:value" in relaxed header form, no CRLF */
@@ -259,15 +192,9 @@ signed_eom(struct signed_ctx *e, const char *const *fields, int nfields,
 	EVP_MD_CTX *hh = NULL, *sc = NULL;
 	struct buf *tmp = buf_new(LIM_HEADER * 2);
 
-	if (e->pend_cr)
-		content(e, '\r');
-	if (!e->line_empty)
-		emit(e, "\r\n", 2);	/* a last line without CRLF */
-	emit(e, "", 0);
-	if (e->nout > 0 && EVP_DigestUpdate(e->bh, e->out, e->nout) != 1)
-		e->failed = true;
-	if (e->failed || tmp == NULL ||
-	    EVP_DigestFinal_ex(e->bh, dg, &dl) != 1)
+	if (tmp == NULL || bodyhash_final(e->bh, why) != AM_OK ||
+	    (dl = (unsigned)bodyhash_digest(e->bh, e->bhi, dg,
+	    sizeof(dg))) == 0)
 		goto out;
 	b64(bh, dg, dl);
 	for (i = 0; i < nfields && nnames < LIM_HEADERS; i++)

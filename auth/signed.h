@@ -26,8 +26,11 @@
  *	of the header hash input (RFC 8463 3). RSA signatures still come
  *	from libopendkim (sign.c); both verifiers check both in the tests.
  *
- *	signed_body() streams body bytes (CRLF lines) through the relaxed
- *	body canonicalization into the body hash. signed_eom() takes the
+ *	signed_body() streams body bytes (CRLF lines) to the relaxed
+ *	SHA-256 body hash of auth/bodyhash.c, the one body canonicalizer
+ *	of the tree (the verifier's and ARC's): a bare CR or LF ends a
+ *	line there, as RFC 6376 5.3 asks of a signer and as our verifier
+ *	reads it. signed_eom() takes the
  *	message's header fields ("Name:value", folds in CRLF, top down),
  *	signs those whose names are in sign (NULL-terminated), From once
  *	more than present, and writes the DKIM-Signature value (without
@@ -39,7 +42,7 @@
  *	appends the signature, base64, to b64_r. ARC sealing uses it
  *	(auth/arcseal.c). AM_TEMP when OpenSSL fails.
  * SEE ALSO
- *	RFC 6376 3.4, 3.5, 3.7, 5.4.2; RFC 8463 3, 4
+ *	RFC 6376 3.4, 3.5, 3.7, 5.3, 5.4.2; RFC 8463 3, 4; auth/bodyhash.h
  */
 #ifndef AM_SIGNED_H
 #define AM_SIGNED_H

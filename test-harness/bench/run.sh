@@ -22,7 +22,9 @@
 #
 #	mload drives each setup at c=1, 8, 32, 128 (--duration seconds a
 #	cell, after a warm-up pass over the set), then authmilter alone for
-#	body sizes 4 KB..1 MB, 1..10 signatures and c=256, 512. It prints
+#	body sizes 4 KB..1 MB, null-am for the same sizes (the protocol's
+#	own cost per MB: the socket reads and libmilter's copy, which
+#	authmilter pays too), 1..10 signatures and c=256, 512. It prints
 #	one table: msg/s, latency, milter CPU per message (utime+stime of
 #	the milter processes), their peak RSS, and authmilter's ratio to the
 #	pair and to the no-reply do-nothing milter at the same concurrency.
@@ -573,6 +575,12 @@ extra_rows() {
 	for kb in 4 64 256 1024; do
 		say "authmilter body ${kb} KB"
 		cell authmilter $xc "$T/gen/size/$kb" "$NSET" "body $kb KB"
+	done
+	# the floor: what receiving the body through libmilter costs
+	ROWS+=("|   | null-am, c=$xc: body size | | | | | | | | | |")
+	for kb in 4 64 256 1024; do
+		say "null-am body ${kb} KB"
+		cell null-am $xc "$T/gen/size/$kb" "$NSET" "null-am body $kb KB"
 	done
 	ROWS+=("|   | authmilter, c=$xc: DKIM signatures per message | | | | | | | | | |")
 	for n in 1 2 5 10; do

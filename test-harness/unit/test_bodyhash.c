@@ -17,8 +17,10 @@
  *	(../shared/testsuites/dkim-*, as test-harness/suites/dkim.sh reads
  *	them; missing suites fail the test), the generated ones (empty,
  *	only CRLFs, trailing WSP, WSP-only lines, long lines, 8-bit, NUL,
- *	bare CR, bare LF, no final CRLF, 1 MB) and 200 pseudo-random
- *	bodies over an alphabet of the bytes that matter.
+ *	bare CR, bare LF, no final CRLF, 1 MB), 200 pseudo-random
+ *	bodies over an alphabet of the bytes that matter, and 300 of
+ *	pseudo-random prose (words, CRLFs, now and then a blank or an
+ *	empty line at a line end: the SSE2 scan's CRLF passing).
  *
  *	Then the verifier (auth/dkim.c) on a body the milter may be handed
  *	without its last CRLF (issue 14 item 4): "hello world", signed by
@@ -345,6 +347,50 @@ test_random(void **state)
 	}
 }
 
+/*
+ * test_prose - text as mail carries it: words and single SPs, CRLF, now
+ * and then an empty line, a line that starts or ends with a blank, a
+ * bare LF or CR, a line end that splits a CRLF and a following CR or
+ * blank across the 16-byte windows of the SSE2 scan (which passes the
+ * CRLFs between lines with content): every line end lands on every
+ * offset; a third of them end in empty and blank lines
+ */
+static void
+test_prose(void **state)
+{
+	static const char *odd[] = {"\r\n\r\n", "\r\n ", "\r\n\t",
+	    " \r\n", "\t\r\n", "\n", "\r", "\r\n  ", "\r\n \r\n", "  "};
+	unsigned char b[4096];
+	char	 label[32];
+	size_t	 n, i, w, lim;		/* b: lim, a word, odd[], a tail */
+	int	 r;
+
+	for (r = 0; r < 300; r++) {
+		lim = 1 + rnd() % (sizeof(b) - 16);
+		for (n = 0; n < lim;) {
+			w = 1 + rnd() % 9;	/* a word */
+			for (i = 0; i < w && n < lim; i++)
+				b[n++] = (unsigned char)('a' + rnd() % 26);
+			if (rnd() % 12 == 0) {
+				const char *o = odd[rnd() % AM_ARRAY_LEN(odd)];
+
+				memcpy(b + n, o, strlen(o));
+				n += strlen(o);
+			} else if (rnd() % 5 == 0) {
+				b[n++] = '\r';
+				b[n++] = '\n';
+			} else
+				b[n++] = ' ';
+		}
+		if (r % 3 == 0) {	/* empty and blank lines at the end */
+			memcpy(b + n, "\r\n\r\n \r\n\r\n", 9);
+			n += 9 - rnd() % 8;
+		}
+		(void)snprintf(label, sizeof(label), "prose %d", r);
+		compare(label, b, n);
+	}
+}
+
 /* body_of - the body of a message file: after the first empty line */
 static unsigned char *
 body_of(const char *path, size_t *len_r)
@@ -568,6 +614,7 @@ main(void)
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_megabyte),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_prose),
 		cmocka_unit_test(test_suites),
 	};
 

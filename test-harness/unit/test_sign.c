@@ -139,9 +139,10 @@ tag(const char *sig, const char *t, char *dst, size_t len)
 }
 
 /*
- * the relaxed body canonicalization of signed.c agrees with libopendkim
- * (a bare CR inside a line excepted: libopendkim drops it, signed.c and
- * python3-dkim hash it as a line character; MTAs do not send one)
+ * the relaxed body hash of signed.c (auth/bodyhash.c's) agrees with
+ * libopendkim's (a bare CR inside a line excepted: libopendkim's signer
+ * drops it, bodyhash ends a line there as our verifier does, python3-dkim
+ * hashes it as a line character; MTAs do not send one)
  */
 static void
 test_body_hash_agrees(void **state)
