@@ -53,6 +53,7 @@ struct arc_msg {
 	char	 id[32];
 	struct arc_field *f;
 	int	 nf;
+	int	 fcap;			/* room in f, grown to LIM_HEADERS */
 	size_t	 bytes;
 	bool	 over;			/* the header caps were reached */
 	bool	 any;			/* an ARC field was seen */
@@ -441,6 +442,27 @@ arc_break(struct arc_msg *a, const char *why, int i)
 	snprintf(a->reason, sizeof(a->reason), "%s (i=%d)", why, i);
 }
 
+/*
+ * arc_grow - room for more fields, doubling up to LIM_HEADERS
+ *
+ * Room for all LIM_HEADERS at once was 16 KiB per message in flight,
+ * for the 10 to 30 fields most messages have.
+ */
+static int
+arc_grow(struct arc_msg *a)
+{
+	struct arc_field *f;
+	int	 cap = a->fcap == 0 ? 32 : a->fcap * 2;
+
+	if (cap > LIM_HEADERS)
+		cap = LIM_HEADERS;
+	if ((f = realloc(a->f, (size_t)cap * sizeof(*f))) == NULL)
+		return (AM_TEMP);
+	a->f = f;
+	a->fcap = cap;
+	return (AM_OK);
+}
+
 /* arc_header - keep one field; note the ARC ones by instance */
 int
 arc_header(struct arc_msg *a, const char *name, const char *value)
@@ -456,8 +478,7 @@ arc_header(struct arc_msg *a, const char *name, const char *value)
 		a->over = true;
 		return (AM_OK);
 	}
-	if (a->f == NULL && (a->f = calloc(LIM_HEADERS, sizeof(*a->f))) ==
-	    NULL)
+	if (a->nf == a->fcap && arc_grow(a) != AM_OK)
 		return (AM_TEMP);
 	f = &a->f[a->nf];
 	if ((f->name = strdup(name)) == NULL ||

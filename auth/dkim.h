@@ -26,7 +26,8 @@
  *	without the colon, value as sent (leading space kept, folded lines
  *	joined by LF or CRLF). dkimv_body() takes body bytes as sent (CRLF).
  *	dkimv_eom() fills *res_r with one entry per signature, in header
- *	order, up to max_sigs (the rest counted in nskipped):
+ *	order, up to max_sigs (the rest counted in nskipped; the entries
+ *	past nsigs are left as they were):
  *	pass		signature and body hash verify, key acceptable
  *	fail		signature or body hash does not verify, or key revoked
  *	policy		verifies, but rsa-sha1 (RFC 8301), or RSA key shorter

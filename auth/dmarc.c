@@ -319,11 +319,17 @@ dm_fetch(struct dmarc *dm, const char *domain, char *rec, size_t reclen,
 	return (found == 0 ? DISC_NONE : found == 1 ? DISC_FOUND : DISC_MULTI);
 }
 
-/* dm_lookup - _dmarc.<name> once per evaluation; *ep the cache entry */
+/*
+ * dm_lookup - _dmarc.<name> once per evaluation; *ep the cache entry
+ *
+ * The record's 8 KiB of room is malloc'd: on the stack, under which
+ * the DNS lookup and libopendmarc's parse run, it kept that much more
+ * of every milter thread's stack resident (README, Reliability).
+ */
 static enum dmarc_disc
 dm_lookup(struct dm_eval *ev, const char *name, const struct dm_ent **ep)
 {
-	char	 rec[LIM_DNS_TXT + 1];
+	char	*rec;
 	struct dm_ent *e;
 	int	 i;
 
@@ -339,13 +345,18 @@ dm_lookup(struct dm_eval *ev, const char *name, const struct dm_ent **ep)
 	}
 	e = &ev->ent[ev->nent++];
 	snprintf(e->name, sizeof(e->name), "%s", name);
-	e->d = dm_fetch(ev->dm, name, rec, sizeof(rec), ev->why);
+	if ((rec = malloc(LIM_DNS_TXT + 1)) == NULL) {
+		buf_why(ev->why, AM_TEMP, "dmarc: out of memory");
+		e->d = DISC_TEMP;
+	} else
+		e->d = dm_fetch(ev->dm, name, rec, LIM_DNS_TXT + 1, ev->why);
 	if (e->d == DISC_FOUND) {
 		dmarcrec_parse(rec, &e->rec);
 		if (dmarcrec_lib_check(name, rec, &e->rec, ev->why) != AM_OK)
 			ev->st = AM_TEMP;
 	} else if (e->d == DISC_TEMP && ev->temp == NULL)
 		ev->temp = e->name;
+	free(rec);
 	*ep = e;
 	return (e->d);
 }

@@ -128,70 +128,96 @@ conn_log_json(const struct conn *c)
 	return (c->snap->cf->log_format == CONF_LOGFMT_JSON);
 }
 
+/* the scratch of the summary line (log_summary) */
+struct summary {
+	struct logline l;
+	char	 dk[1024];
+	char	 rcpts[LIM_LOG_RCPTS * (LIM_ADDRESS * 4 + 1) + 8];
+	struct client_log cl;
+};
+
 /*
- * log_summary - the one line per message: its fields, in order
+ * log_summary_line - the one line per message: its fields, in order
  *
  * One call per field; util/logline writes them as text or JSON and
  * escapes peer strings (authmilter.8 LOGGING lists the fields).
  */
 static void
-log_summary(const struct conn *c, const struct msg *m)
+log_summary_line(const struct conn *c, const struct msg *m, struct summary *s)
 {
 	const struct auth_results *r = &m->res;
 	const struct decision *d = &m->out.d;
-	struct client_log cl;
-	struct logline l;
-	char	 dk[1024], seal[32];
-	char	 rcpts[LIM_LOG_RCPTS * (LIM_ADDRESS * 4 + 1) + 8];
+	struct client_log *cl = &s->cl;
+	struct logline *lp = &s->l;
+	char	 seal[32];
 
-	log_dkim(&r->dkim, dk, sizeof(dk));
-	logline_begin(&l, conn_log_json(c), m->qid);
-	logline_str(&l, "verdict", verdict_str(d->verdict));
+	log_dkim(&r->dkim, s->dk, sizeof(s->dk));
+	logline_begin(lp, conn_log_json(c), m->qid);
+	logline_str(lp, "verdict", verdict_str(d->verdict));
 	if (d->would != d->verdict)
-		logline_str(&l, "would", verdict_str(d->would));
-	logline_str(&l, "why", d->why ? d->why : "-");
-	logline_raw(&l, "ip", c->ip);		/* ours: an address */
-	logline_str(&l, "helo", c->helo);
-	logline_str(&l, "mailfrom", r->mailfrom.domain);
-	logline_str(&l, "from", r->dmarc.from_domain[0] ?
+		logline_str(lp, "would", verdict_str(d->would));
+	logline_str(lp, "why", d->why ? d->why : "-");
+	logline_raw(lp, "ip", c->ip);		/* ours: an address */
+	logline_str(lp, "helo", c->helo);
+	logline_str(lp, "mailfrom", r->mailfrom.domain);
+	logline_str(lp, "from", r->dmarc.from_domain[0] ?
 	    r->dmarc.from_domain : from_status_str(r->from.status));
-	logline_str(&l, "spf", spf_res_str(r->mailfrom.result));
-	logline_str(&l, "spf_helo", spf_res_str(r->helo.result));
-	logline_raw(&l, "dkim", dk);
-	logline_str(&l, "dmarc", dmarc_res_str(r->dmarc.result));
-	logline_str(&l, "policy", dmarc_policy_str(r->dmarc.policy));
-	logline_str(&l, "arc", arc_res_str(r->arc.result));
+	logline_str(lp, "spf", spf_res_str(r->mailfrom.result));
+	logline_str(lp, "spf_helo", spf_res_str(r->helo.result));
+	logline_raw(lp, "dkim", s->dk);
+	logline_str(lp, "dmarc", dmarc_res_str(r->dmarc.result));
+	logline_str(lp, "policy", dmarc_policy_str(r->dmarc.policy));
+	logline_str(lp, "arc", arc_res_str(r->arc.result));
 	if (r->arc.n > 0) {
-		logline_int(&l, "arc_len", r->arc.n);
-		logline_str(&l, "arc_sealers", r->arc.sealers[0] ?
+		logline_int(lp, "arc_len", r->arc.n);
+		logline_str(lp, "arc_sealers", r->arc.sealers[0] ?
 		    r->arc.sealers : "-");
 	}
 	if (r->arc.override && r->dmarc.result == DMARC_RES_FAIL)
-		logline_str(&l, "dmarc_override", "arc");
+		logline_str(lp, "dmarc_override", "arc");
 	if (r->arc.n > 0 && r->arc.reason[0] != '\0')
-		logline_str(&l, "arc_why", r->arc.reason);
+		logline_str(lp, "arc_why", r->arc.reason);
 	if (msg_arc_seal_log(c, m, seal, sizeof(seal))) {	/* sealing.c */
-		logline_str(&l, "arc_seal", seal);
+		logline_str(lp, "arc_seal", seal);
 		if (m->seal.i == 0 && m->seal.note[0] != '\0')
-			logline_str(&l, "arc_seal_why", m->seal.note);
+			logline_str(lp, "arc_seal_why", m->seal.note);
 	}
-	logline_str(&l, "action", verdict_str(d->would));
-	logline_str(&l, "rule", d->rule ? d->rule : "-");
-	logline_int(&l, "rcpts", m->nrcpt);
-	if (msg_log_rcpts(m, rcpts, sizeof(rcpts)))
-		logline_raw(&l, "rcpt", rcpts);	/* escaped each */
-	if (client_log(c, &cl)) {	/* zone names: conf-checked, no escape */
-		logline_str(&l, "iprev", cl.iprev);
-		logline_raw(&l, "dnsbl", cl.dnsbl);
-		logline_raw(&l, "helo_bad", cl.helo_bad);
+	logline_str(lp, "action", verdict_str(d->would));
+	logline_str(lp, "rule", d->rule ? d->rule : "-");
+	logline_int(lp, "rcpts", m->nrcpt);
+	if (msg_log_rcpts(m, s->rcpts, sizeof(s->rcpts)))
+		logline_raw(lp, "rcpt", s->rcpts);	/* escaped each */
+	if (client_log(c, cl)) {	/* zone names: conf-checked, no escape */
+		logline_str(lp, "iprev", cl->iprev);
+		logline_raw(lp, "dnsbl", cl->dnsbl);
+		logline_raw(lp, "helo_bad", cl->helo_bad);
 	}
 	if (d->would == VERDICT_REJECT && d->verdict != VERDICT_REJECT)
-		logline_note(&l, "monitor mode: would reject");
+		logline_note(lp, "monitor mode: would reject");
 	if (m->failed)
-		logline_note(&l, "internal error");
-	log_info("%s", logline_end(&l));
+		logline_note(lp, "internal error");
+	log_info("%s", logline_end(lp));
 }
 
+/*
+ * log_summary - the one line per message: its scratch on the heap
+ *
+ * 20 KiB on the stack here, at the deepest point of a milter thread,
+ * kept that much of every thread's stack resident for the thread's
+ * life (peak RSS at c=512: README, Reliability).
+ */
+static void
+log_summary(const struct conn *c, const struct msg *m)
+{
+	struct summary *s;
+
+	if ((s = malloc(sizeof(*s))) == NULL) {
+		log_err("%s: log: out of memory for the summary line", m->qid);
+		return;
+	}
+	log_summary_line(c, m, s);
+	free(s);
+}
 /* eval_metrics - count the message and its results (util/metrics) */
 static void
 eval_metrics(const struct msg *m)

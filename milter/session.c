@@ -28,6 +28,7 @@
 #include "util/am.h"
 #include "util/log.h"
 #include "util/metrics.h"
+#include "util/pages.h"
 
 /* conn_new - state for one connection; takes the snapshot reference */
 struct conn *
@@ -106,7 +107,7 @@ msg_reset(struct conn *c)
 	buf_free(&m->subject);
 	buf_free(&m->out.warn);
 	free(m->forged);		/* m->out.del borrows it */
-	free(m);
+	pages_free(m, sizeof(*m));
 	c->msg = NULL;
 }
 
@@ -128,7 +129,8 @@ msg_alloc(void)
 {
 	struct msg *m;
 
-	if ((m = calloc(1, sizeof(*m))) == NULL)
+	/* only the pages a message writes become resident (pages.h) */
+	if ((m = pages_zalloc(sizeof(*m))) == NULL)
 		return (NULL);
 	snprintf(m->qid, sizeof(m->qid), "NOQUEUE");
 	m->out.authres = buf_new(LIM_AUTHRES);

@@ -88,7 +88,7 @@
 #	AUTHMILTER	binary under test (default: build/san/authmilter for
 #			--short, build/authmilter for --long)
 #	SOAK_PENDING	tags whose checks are TODO (default
-#			"item6": 73 MiB, see README, Reliability)
+#			"item6": 75 MiB, see README, Reliability)
 #	SOAK_RECOVER_MAX	recovery poll bound, seconds (default 30: three
 #			times issue 14's 10 s target)
 #	SOAK_STALL_HOLD	long mode: seconds the stalled connections are held
