@@ -544,8 +544,11 @@ sampler_start
 n0=$(grep -c 'reload: .* loaded' "$MILTER_LOG")
 load_start reload "$CONC"
 sleep 1
+# each reload is logged before the next signal: two SIGUSR1 sent while a
+# reload is still running are one pending signal, so one reload
 for i in $(seq 20); do
 	kill -USR1 "$MILTER_PID"
+	poll 10 eval "[ \$(grep -c 'reload: .* loaded' '$MILTER_LOG') -ge $((n0 + i)) ]"
 	sleep 0.3
 done
 sleep 1
