@@ -301,6 +301,7 @@ int
 msg_eoh(struct conn *c)
 {
 	struct msg *m = c->msg;
+	int	 st;
 
 	if (m != NULL && m->skip && !m->failed)
 		msg_out_eoh(c, m);
@@ -308,7 +309,10 @@ msg_eoh(struct conn *c)
 		return (AM_OK);
 	if (m->failed)
 		return (AM_TEMP);
-	if (dkimv_eoh(m->dkim, c->why) == AM_TEMP)
+	dns_budget_bind(&m->budget);	/* libopendkim fetches keys here */
+	st = dkimv_eoh(m->dkim, c->why);
+	dns_budget_bind(NULL);
+	if (st == AM_TEMP)
 		return (msg_fail(c, "dkim-eoh"));
 	if (arc_eoh(m->arc) != AM_OK) {
 		buf_setf(c->why, "out of memory");

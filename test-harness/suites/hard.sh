@@ -232,6 +232,25 @@ t_budget() {
 	check budget-expiry-logged $? "$(tail -5 "$MILTER_LOG")"
 	grep -F "verdict=tempfail why=dns-temp" "$MILTER_LOG" | grep -q nbud1
 	check budget-verdict-given $? "$(tail -3 "$MILTER_LOG")"
+
+	# libopendkim fetches the keys at end of header: that wait is the
+	# message's too. Monitor mode delivers the message, so its A-R shows
+	# why the key lookup failed: the budget (spent at MAIL on the PTR
+	# wait, or cut at end of header), never a full dns.timeout of its own
+	DNS_EXTRA="message_budget = 1500;"
+	conf "$T/b2.conf" "127.0.0.1@$bh" 2000 "" 'mode = "monitor";'
+	DNS_EXTRA=""
+	start "$T/b2.conf"
+	f="$T/msg.bud2"
+	printf 'DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=nbud2.w.example;\r\n s=sel; h=from:subject; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hGWSU=; b=AAAA\r\nFrom: <u@nbud2.w.example>\r\nTo: <ok@rcpt.example>\r\nSubject: hard bud2\r\nMessage-ID: <bud2@test.example>\r\n\r\n\r\n' >"$f"
+	r=$(send bud2 "$f")
+	case $r in 250\ *) st=0 ;; *) st=1 ;; esac
+	check budget-monitor-delivered $st "reply: $r"
+	poll 20 eval 'grep -l "^Message-ID: <bud2@" $(maildir_files ok@rcpt.example) >"$T/bud2.f" 2>/dev/null'
+	tr -d '\r\n\t' <"$(head -1 "$T/bud2.f")" |
+	    grep -q 'dkim=temperror (key lookup failed [^)]*budget'
+	check budget-covers-key-fetch-at-eoh $? \
+	    "$(grep -h -A8 "^Authentication-Results" "$(head -1 "$T/bud2.f")" 2>/dev/null)"
 	kill "$BH_PID" 2>/dev/null
 	wait "$BH_PID" 2>/dev/null
 	BH_PID=""
