@@ -150,9 +150,12 @@ msg_policy_mail(struct conn *c, const char *qid, struct decision *d_r)
 		return (0);
 	if (qid != NULL && qid[0] != '\0')
 		snprintf(m->qid, sizeof(m->qid), "%s", qid);
-	dns_budget_bind(&m->budget);	/* iprev, DNSBL: the message's */
-	client_resolve(c);	/* the lookups started at connect */
-	dns_budget_bind(NULL);
+	/* wait for them only if a rule asks; else at end of message */
+	if (c->snap->rules != NULL && c->snap->rules->need_rep) {
+		dns_budget_bind(&m->budget);	/* iprev, DNSBL: the message's */
+		client_resolve(c);	/* the lookups started at connect */
+		dns_budget_bind(NULL);
+	}
 	return (early(c, m->qid, RIN_CLIENT | RIN_HELO | RIN_MAIL, NULL,
 	    "mail", d_r));
 }

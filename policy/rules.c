@@ -512,7 +512,7 @@ rules_compile(const struct conf *cf, struct rules **rs_r, struct buf *warn,
 	struct rules *rs;
 	const char *p;
 	size_t	 i;
-	int	 st = AM_OK;
+	int	 k, st = AM_OK;
 
 	*rs_r = NULL;
 	if (cf->tag_header[0] == '\0')
@@ -537,8 +537,12 @@ rules_compile(const struct conf *cf, struct rules **rs_r, struct buf *warn,
 		rules_free(&rs);
 		return (st);
 	}
-	for (i = 0; i < rs->n; i++)
+	for (i = 0; i < rs->n; i++) {
 		rs->need_rcpt |= rs->v[i].m[RK_RCPT].given;
+		for (k = 0; k < RK_N; k++)
+			rs->need_rep |= rs->v[i].m[k].given &&
+			    (keys[k].known & RIN_REP) != 0;
+	}
 	warnings(rs, path, warn);
 	*rs_r = rs;
 	return (AM_OK);

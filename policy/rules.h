@@ -118,6 +118,7 @@ struct rules {
 	struct rule *v;
 	size_t	 n;
 	bool	 need_rcpt;		/* some rule has an rcpt matcher */
+	bool	 need_rep;		/* some rule asks iprev, DNSBL, HELO */
 };
 
 struct rule_outcome {

@@ -83,6 +83,7 @@ test_parse_example(void **state)
 	assert_int_equal(load(example, &cf, &rs, warn, why), AM_OK);
 	assert_int_equal(rs->n, 10);
 	assert_true(rs->need_rcpt);
+	assert_true(rs->need_rep);		/* dnsbl, iprev, ... */
 	assert_string_equal(rs->v[2].name, "deny-spammer");
 	assert_int_equal(rs->v[2].action, RA_REJECT);
 	assert_string_equal(rs->v[2].code, "550");
@@ -92,6 +93,31 @@ test_parse_example(void **state)
 	assert_int_equal(warn->len, 0);
 	rules_free(&rs);
 	assert_null(rs);
+	conf_free(&cf);
+	buf_free(&why);
+	buf_free(&warn);
+}
+
+/* need_rep only with an iprev, DNSBL/DNSWL, client_name or helo_bad
+ * matcher: else MAIL FROM does not wait for the client's lookups */
+static void
+test_need_rep(void **state)
+{
+	struct buf *why = buf_new(512), *warn = buf_new(4096);
+	struct conf *cf;
+	struct rules *rs;
+
+	assert_int_equal(load("policy = ( { name = \"a\"; client = "
+	    "[\"192.0.2.0/24\"]; helo = [\"x.example\"]; spf = [\"fail\"]; "
+	    "action = \"reject\"; } );\n", &cf, &rs, warn, why), AM_OK);
+	assert_false(rs->need_rep);
+	rules_free(&rs);
+	conf_free(&cf);
+	assert_int_equal(load("policy = ( { name = \"a\"; helo_bad = "
+	    "[\"localhost\"]; action = \"reject\"; } );\n", &cf, &rs, warn,
+	    why), AM_OK);
+	assert_true(rs->need_rep);
+	rules_free(&rs);
 	conf_free(&cf);
 	buf_free(&why);
 	buf_free(&warn);
@@ -639,6 +665,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_example),
+		cmocka_unit_test(test_need_rep),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_match),
