@@ -218,6 +218,7 @@ log_summary(const struct conn *c, const struct msg *m)
 	log_summary_line(c, m, s);
 	free(s);
 }
+
 /* eval_metrics - count the message and its results (util/metrics) */
 static void
 eval_metrics(const struct msg *m)

@@ -91,11 +91,11 @@
 #include "auth/sign.h"
 #include "milter/snap.h"
 #include "policy/verdict.h"
+#include "util/addr.h"
+#include "util/buf.h"
 
 /* on_bad_header_bytes = tag adds it; incoming copies are deleted */
 #define WARN_HEADER	"X-Authmilter-Warning"
-#include "util/addr.h"
-#include "util/buf.h"
 
 /* one header deletion: name and 1-based index among fields of that name */
 struct hdr_del {
